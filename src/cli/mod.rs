@@ -1,0 +1,41 @@
+//! The `clearinghuis` command: argument parsing and one file per subcommand.
+//! Subcommands only parse arguments, call the library and map the outcome to
+//! an exit status.
+
+mod schema;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "clearinghuis",
+    version,
+    about = "Clearinghuis Regres: the hub where insurers settle recovery claims by XML message"
+)]
+struct Cli {
+    #[command(subcommand)]
+    opdracht: Opdracht,
+}
+
+#[derive(Debug, Subcommand)]
+enum Opdracht {
+    /// Check messages against the contract: size, forbidden constructs,
+    /// well-formedness, namespace and type, the XSD, and BerichtId reuse
+    /// across the files given. One line per problem: FILE:LINE:COL: CODE text.
+    /// Exit status 0 when all pass, 1 when any is refused, 2 when a file cannot be read.
+    Validate(validate::Args),
+    /// Work with the published schemas (write them out, or the integrator docs).
+    #[command(subcommand)]
+    Schema(schema::Opdracht),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.opdracht {
+        Opdracht::Validate(args) => validate::run(args),
+        Opdracht::Schema(opdracht) => schema::run(opdracht),
+    }
+}

@@ -1,0 +1,16 @@
+//! Clearinghuis Regres: the hub where Dutch motor insurers settle recovery
+//! (regres) claims between each other by XML message.
+//!
+//! Map of the crate (see docs/ARCHITECTURE.md for the invariants):
+//!
+//! - [`bericht`]: the message catalogue as typed values, and XML to and from them.
+//! - [`codec`]: the inbound pipeline that decides whether bytes are an acceptable
+//!   message (size, forbidden constructs, well-formedness, namespace and type,
+//!   XSD), on dedicated libxml2 validator threads; and the `Foutbericht` builder.
+//! - [`schemas`]: the XSD files, compiled into the binary.
+//! - [`cli`]: the `clearinghuis` command and its subcommands.
+
+pub mod bericht;
+pub mod cli;
+pub mod codec;
+pub mod schemas;
