@@ -102,7 +102,6 @@ fn lees_bestand(bestand: &str, tekst: &str, model: &mut Model) -> Result<(), Sch
     let mut reader = Reader::from_str(tekst);
     let mut stapel: Vec<Open> = Vec::new();
     let mut in_documentatie = false;
-    let mut bericht_element = false;
     loop {
         let event = reader.read_event().map_err(|e| fout(&e))?;
         let leeg = matches!(event, Event::Empty(_));
@@ -123,15 +122,17 @@ fn lees_bestand(bestand: &str, tekst: &str, model: &mut Model) -> Result<(), Sch
                     }
                     "xs:element" => {
                         let naam = attr(e, "name").unwrap_or_default();
-                        if naam == "Bericht" {
-                            bericht_element = true;
-                        }
                         let (min, max) = occurs(e);
                         match attr(e, "type") {
                             Some(type_naam) => {
-                                if bericht_element
-                                    && stapel.iter().any(|o| matches!(o, Open::Groep(true, ..)))
-                                {
+                                // Only Bericht is declared without a type: its choice is the body.
+                                let in_bericht =
+                                    stapel.iter().any(|o| matches!(o, Open::Element(None)));
+                                let in_keuze = stapel.iter().rev().find_map(|o| match o {
+                                    Open::Groep(keuze, ..) => Some(*keuze),
+                                    _ => None,
+                                });
+                                if in_bericht && in_keuze == Some(true) {
                                     model.berichten.push((naam.clone(), type_naam.clone()));
                                 }
                                 Open::Element(Some(Deeltje::Element {
@@ -281,7 +282,7 @@ fn rijen(
     model: &Model,
     pad: &str,
     deeltjes: &[Deeltje],
-    keuze: Option<&str>,
+    label: Option<&str>,
     uit: &mut String,
     diepte: usize,
 ) -> Result<(), SchemaFout> {
@@ -305,54 +306,77 @@ fn rijen(
                 {
                     return Err(SchemaFout::OnbekendType(type_naam.clone()));
                 }
-                let soort = if samengesteld.is_some() {
-                    if samengesteld.is_some_and(|(_, d)| d.is_empty() || matches!(d.as_slice(), [Deeltje::Groep { deeltjes, .. }] if deeltjes.is_empty())) {
-                        "empty element".to_owned()
-                    } else {
-                        "group".to_owned()
-                    }
-                } else {
-                    type_omschrijving(model, type_naam)
+                let soort = match samengesteld {
+                    Some((_, d)) if is_leeg(d) => "empty element".to_owned(),
+                    Some(_) => "group".to_owned(),
+                    None => type_omschrijving(model, type_naam),
                 };
-                let mut u = uitleg_van(model, type_naam, uitleg);
-                if let Some(k) = keuze {
-                    u = if u.is_empty() {
-                        k.to_owned()
-                    } else {
-                        format!("{k}; {u}")
-                    };
-                }
+                let u = uitleg_van(model, type_naam, uitleg);
+                let u = match label {
+                    Some(l) if u.is_empty() => format!("*{l}*"),
+                    Some(l) => format!("*{l}*: {u}"),
+                    None => u,
+                };
+                // A `|` inside a cell (patterns) would end the cell.
                 let _ = writeln!(
                     uit,
-                    "| `{p}` | {} | {soort} | {} |",
+                    "| `{}` | {} | {} | {} |",
+                    cel(&p),
                     aantal(*min, *max),
-                    u.replace('|', "\\|")
+                    cel(&soort),
+                    cel(&u)
                 );
                 if let Some((_, kinderen)) = samengesteld {
                     rijen(model, &format!("{p}/"), kinderen, None, uit, diepte + 1)?;
                 }
             }
             Deeltje::Groep {
-                keuze: is_keuze,
+                keuze: true,
                 min,
                 deeltjes,
             } => {
-                let k = if *is_keuze {
-                    Some(if *min == 0 {
-                        "optional choice: at most one of this group"
-                    } else {
-                        "choice: exactly one of this group"
-                    })
-                } else if *min == 0 {
-                    Some("optional group: all or none")
-                } else {
-                    keuze
-                };
-                rijen(model, pad, deeltjes, k, uit, diepte + 1)?;
+                for (i, d) in deeltjes.iter().enumerate() {
+                    let l = format!(
+                        "{}option {} of {}{}",
+                        label.map(|l| format!("{l}, ")).unwrap_or_default(),
+                        i + 1,
+                        deeltjes.len(),
+                        if *min == 0 { " (or none)" } else { "" }
+                    );
+                    rijen(
+                        model,
+                        pad,
+                        std::slice::from_ref(d),
+                        Some(&l),
+                        uit,
+                        diepte + 1,
+                    )?;
+                }
             }
+            Deeltje::Groep {
+                keuze: false,
+                min: 0,
+                deeltjes,
+            } => {
+                let l = format!(
+                    "{}optional group, all or none",
+                    label.map(|l| format!("{l}, ")).unwrap_or_default()
+                );
+                rijen(model, pad, deeltjes, Some(&l), uit, diepte + 1)?;
+            }
+            Deeltje::Groep { deeltjes, .. } => rijen(model, pad, deeltjes, label, uit, diepte + 1)?,
         }
     }
     Ok(())
+}
+
+fn cel(tekst: &str) -> String {
+    tekst.replace('|', "\\|")
+}
+
+fn is_leeg(deeltjes: &[Deeltje]) -> bool {
+    deeltjes.is_empty()
+        || matches!(deeltjes, [Deeltje::Groep { deeltjes, .. }] if deeltjes.is_empty())
 }
 
 /// docs/berichten.md: one table per message body, the envelope, and the code lists.
