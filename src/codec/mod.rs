@@ -353,6 +353,11 @@ impl Pipeline {
     pub fn validator_threads(&self) -> usize {
         self.validator.threads()
     }
+
+    /// The validator threads themselves, for tests that bypass the pre-parse checks.
+    pub fn validator(&self) -> &Validator {
+        &self.validator
+    }
 }
 
 /// The rules of the inbound envelope that the shared schema cannot express,
