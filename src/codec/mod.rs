@@ -4,9 +4,9 @@
 //! The checks run in a fixed order and the first that fails decides the code:
 //!
 //! 1. size: T03 (1 MiB; 10 MiB for `InformatieAanlevering`);
-//! 2. forbidden constructs, on the raw bytes and a non-expanding token pass,
-//!    before any parser sees the input: DOCTYPE, ENTITY, XInclude, processing
-//!    instructions other than the XML declaration: T06;
+//! 2. forbidden constructs, on the raw prolog and a non-expanding token pass,
+//!    before any parser sees the input: DOCTYPE, ENTITY, XInclude elements,
+//!    processing instructions other than the XML declaration: T06;
 //! 3. well-formed UTF-8 XML (libxml2): T01;
 //! 4. namespace, `versie` and body type known: T04;
 //! 5. valid against the XSD (libxml2), with line, column and element path: T02;

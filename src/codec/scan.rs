@@ -17,9 +17,9 @@ pub const MAX_BYTES: usize = 1024 * 1024;
 /// Largest `InformatieAanlevering` in bytes (10 MiB).
 pub const MAX_BYTES_AANLEVERING: usize = 10 * 1024 * 1024;
 
-const XINCLUDE_NAMESPACES: [&[u8]; 2] = [
-    b"http://www.w3.org/2001/XInclude",
-    b"http://www.w3.org/2003/XInclude",
+const XINCLUDE_NAMESPACES: [&str; 2] = [
+    "http://www.w3.org/2001/XInclude",
+    "http://www.w3.org/2003/XInclude",
 ];
 
 /// Position of something in the document: 1-based line and column (in characters).
@@ -115,20 +115,28 @@ fn bevat_zonder_hoofdletters(hooiberg: &[u8], naald: &[u8]) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(naald))
 }
 
-/// A forbidden construct found in the raw bytes, before any parser runs.
+/// A DOCTYPE or ENTITY declaration in the prolog, found in the raw bytes
+/// before any parser runs.
+///
+/// The prolog is everything before the first `<` that starts an element name:
+/// a DTD can only take effect there, so the check looks nowhere else (a CDATA
+/// section or comment in the body may quote `<!DOCTYPE html>` harmlessly).
+/// Inside the prolog it matches anywhere, comments included, without parsing
+/// them: it must not depend on a tokeniser agreeing with libxml2.
 pub fn verboden_constructie(bytes: &[u8]) -> Option<(usize, &'static str)> {
-    // Refused wherever they appear, comments and CDATA included: a DTD is the
-    // door to entity expansion and external fetches, and no message needs one.
-    if let Some(i) = bevat_zonder_hoofdletters(bytes, b"<!DOCTYPE") {
+    let wortel = bytes
+        .windows(2)
+        .position(|w| {
+            w[0] == b'<'
+                && (w[1].is_ascii_alphabetic() || w[1] == b'_' || w[1] == b':' || w[1] >= 0x80)
+        })
+        .unwrap_or(bytes.len());
+    let proloog = &bytes[..wortel];
+    if let Some(i) = bevat_zonder_hoofdletters(proloog, b"<!DOCTYPE") {
         return Some((i, "a DOCTYPE declaration is not allowed"));
     }
-    if let Some(i) = bevat_zonder_hoofdletters(bytes, b"<!ENTITY") {
+    if let Some(i) = bevat_zonder_hoofdletters(proloog, b"<!ENTITY") {
         return Some((i, "an ENTITY declaration is not allowed"));
-    }
-    for ns in XINCLUDE_NAMESPACES {
-        if let Some(i) = bytes.windows(ns.len()).position(|w| w == ns) {
-            return Some((i, "XInclude is not allowed"));
-        }
     }
     None
 }
@@ -233,7 +241,7 @@ pub fn structuur(bytes: &[u8]) -> Structuur {
                 let naam = lokale_naam(e.local_name().as_ref());
                 if namespace
                     .as_deref()
-                    .is_some_and(|n| XINCLUDE_NAMESPACES.iter().any(|x| n.as_bytes() == *x))
+                    .is_some_and(|n| XINCLUDE_NAMESPACES.contains(&n))
                 {
                     s.xincludes.push(positie);
                 }
@@ -291,8 +299,12 @@ pub fn structuur(bytes: &[u8]) -> Structuur {
             }
             Event::Decl(ref d) => {
                 if !is_eerste {
-                    // An XML declaration anywhere but at the very start is a PI in the wrong place.
-                    s.verwerkingsinstructies.push(teller.positie(begin));
+                    // Allowed only at the very start: not well-formed (libxml2 says T01).
+                    s.fout = Some((
+                        teller.positie(begin),
+                        "the XML declaration is allowed only at the very start".into(),
+                    ));
+                    return s;
                 }
                 s.encoding = d.encoding().and_then(|r| r.ok()).map(|c| c.into_owned());
             }
@@ -362,12 +374,15 @@ mod tests {
     }
 
     #[test]
-    fn verboden_constructies_in_ruwe_bytes() {
+    fn verboden_constructies_in_de_proloog() {
         assert!(verboden_constructie(b"<!doctype x>").is_some());
-        assert!(verboden_constructie(b"<a><!ENTITY x 'y'></a>").is_some());
         assert!(
-            verboden_constructie(br#"<a xmlns:xi="http://www.w3.org/2001/XInclude"/>"#).is_some()
+            verboden_constructie(b"<?xml version='1.0'?><!-- <!ENTITY x 'y'> --><a/>").is_some()
         );
+        assert!(verboden_constructie(b"<!DOCTYPE x [<!ENTITY a '<b>'>]><x/>").is_some());
+        // In the body these are text, not declarations.
+        assert!(verboden_constructie(b"<a><![CDATA[<!DOCTYPE html>]]></a>").is_none());
+        assert!(verboden_constructie(b"<a><!-- <!ENTITY x 'y'> --></a>").is_none());
         assert!(verboden_constructie(b"<a>DOCTYPE</a>").is_none());
     }
 
