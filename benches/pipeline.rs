@@ -3,7 +3,8 @@
 //! `xmllint --noout --schema` on the same files, and the ratio.
 //!
 //! Run: `cargo bench --bench pipeline` (release build). Prints figures; it
-//! asserts nothing about speed.
+//! asserts nothing about speed. Under `cargo test --all-targets` (no `--bench`
+//! argument) it runs each case briefly, so the harness itself stays tested.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -85,6 +86,12 @@ fn meet_xmllint(bestand: &Path, n: usize) -> Option<f64> {
 }
 
 fn main() {
+    let volledig = std::env::args().any(|a| a == "--bench");
+    let meettijd = if volledig {
+        Duration::from_secs(3)
+    } else {
+        Duration::from_millis(50)
+    };
     let pipeline = Pipeline::met_threads(1).expect("validator starts");
     let tmp = std::env::temp_dir().join(format!("clearinghuis-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("temp dir");
@@ -108,7 +115,7 @@ fn main() {
         "document", "hub docs/s", "xmllint docs/s", "ratio"
     );
     for (naam, bytes, pad, n_xmllint) in gevallen {
-        let (n, tijd) = meet_pipeline(&pipeline, &bytes, Duration::from_secs(3));
+        let (n, tijd) = meet_pipeline(&pipeline, &bytes, meettijd);
         let hub = n as f64 / tijd.as_secs_f64();
         match meet_xmllint(&pad, n_xmllint) {
             Some(x) => println!("{naam:<32} {hub:>14.1} {x:>14.1} {:>8.2}", hub / x),
