@@ -182,11 +182,9 @@ impl<'a> Regelteller<'a> {
         if offset < self.offset {
             return positie_van(self.bytes, offset);
         }
-        for (i, b) in self.bytes[self.offset..offset].iter().enumerate() {
-            if *b == b'\n' {
-                self.regel = self.regel.saturating_add(1);
-                self.regelbegin = self.offset + i + 1;
-            }
+        for i in memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]) {
+            self.regel = self.regel.saturating_add(1);
+            self.regelbegin = self.offset + i + 1;
         }
         self.offset = offset;
         let kolom = self.bytes[self.regelbegin..offset]
@@ -217,12 +215,10 @@ pub fn structuur(bytes: &[u8]) -> Structuur {
     // Per open element: (child name, count) for sibling indices.
     let mut tellingen: Vec<Vec<(String, u32)>> = vec![Vec::new()];
     let mut tekst_doel: Option<&'static str> = None;
-    let mut buf = Vec::new();
     let mut eerste_event = true;
     loop {
         let begin = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        buf.clear();
-        let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
+        let (ns, event) = match reader.read_resolved_event() {
             Ok(r) => r,
             Err(e) => {
                 let pos = usize::try_from(reader.error_position()).unwrap_or(begin);
