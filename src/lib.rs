@@ -8,9 +8,13 @@
 //!   message (size, forbidden constructs, well-formedness, namespace and type,
 //!   XSD), on dedicated libxml2 validator threads; and the `Foutbericht` builder.
 //! - [`schemas`]: the XSD files, compiled into the binary.
+//! - [`deelnemers`]: the participants register and its checks (IBAN, codes, roles).
+//! - [`engine`]: the pure clearing engine (being built).
 //! - [`cli`]: the `clearinghuis` command and its subcommands.
 
 pub mod bericht;
 pub mod cli;
 pub mod codec;
+pub mod deelnemers;
+pub mod engine;
 pub mod schemas;
