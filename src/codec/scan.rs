@@ -147,16 +147,21 @@ pub fn positie_van(bytes: &[u8], offset: usize) -> Positie {
     let voor = &bytes[..offset];
     let regel = voor.iter().filter(|b| **b == b'\n').count() + 1;
     let begin = voor.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    // Count characters, not bytes: continuation bytes of UTF-8 do not start one.
-    let kolom = voor[begin..]
+    Positie {
+        regel: u32::try_from(regel).unwrap_or(u32::MAX),
+        kolom: kolom(&voor[begin..]),
+    }
+}
+
+/// 1-based column after `regel_tot_hier`, the bytes from the line's start.
+/// Counts characters, not bytes: continuation bytes of UTF-8 do not start one.
+fn kolom(regel_tot_hier: &[u8]) -> u32 {
+    let tekens = regel_tot_hier
         .iter()
         .filter(|b| (**b & 0xC0) != 0x80)
         .count()
         + 1;
-    Positie {
-        regel: u32::try_from(regel).unwrap_or(u32::MAX),
-        kolom: u32::try_from(kolom).unwrap_or(u32::MAX),
-    }
+    u32::try_from(tekens).unwrap_or(u32::MAX)
 }
 
 /// Incremental line counting for the scan: byte offsets only grow.
@@ -187,14 +192,9 @@ impl<'a> Regelteller<'a> {
             self.regelbegin = self.offset + i + 1;
         }
         self.offset = offset;
-        let kolom = self.bytes[self.regelbegin..offset]
-            .iter()
-            .filter(|b| (**b & 0xC0) != 0x80)
-            .count()
-            + 1;
         Positie {
             regel: self.regel,
-            kolom: u32::try_from(kolom).unwrap_or(u32::MAX),
+            kolom: kolom(&self.bytes[self.regelbegin..offset]),
         }
     }
 }
