@@ -9,12 +9,17 @@
 //!   XSD), on dedicated libxml2 validator threads; and the `Foutbericht` builder.
 //! - [`schemas`]: the XSD files, compiled into the binary.
 //! - [`deelnemers`]: the participants register and its checks (IBAN, codes, roles).
-//! - [`engine`]: the pure clearing engine (being built).
+//! - [`engine`]: the pure clearing engine: state + one input + the time → the
+//!   state changes and the outbound messages.
+//! - [`config`]: `clearinghuis.toml` and the `CLEARINGHUIS_` environment.
+//! - [`replay`]: the message-log file, the in-memory hub and replay.
 //! - [`cli`]: the `clearinghuis` command and its subcommands.
 
 pub mod bericht;
 pub mod cli;
 pub mod codec;
+pub mod config;
 pub mod deelnemers;
 pub mod engine;
+pub mod replay;
 pub mod schemas;

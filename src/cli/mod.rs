@@ -2,6 +2,7 @@
 //! Subcommands only parse arguments, call the library and map the outcome to
 //! an exit status.
 
+mod replay;
 mod schema;
 mod validate;
 
@@ -27,6 +28,11 @@ enum Opdracht {
     /// across the files given. One line per problem: FILE:LINE:COL: CODE text.
     /// Exit status 0 when all pass, 1 when any is refused, 2 when a file cannot be read.
     Validate(validate::Args),
+    /// Replay a message log (JSON Lines) into an empty in-memory hub: writes the
+    /// outbound messages as `out` lines, optionally the final state, and with
+    /// --verify compares them with the file's own `out` lines.
+    /// Exit status 0 on success, 1 when --verify finds a difference, 2 on an error.
+    Replay(replay::Args),
     /// Work with the published schemas (write them out, or the integrator docs).
     #[command(subcommand)]
     Schema(schema::Opdracht),
@@ -37,5 +43,6 @@ pub fn main() -> ExitCode {
     match cli.opdracht {
         Opdracht::Validate(args) => validate::run(args),
         Opdracht::Schema(opdracht) => schema::run(opdracht),
+        Opdracht::Replay(args) => replay::run(args),
     }
 }

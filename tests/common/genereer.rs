@@ -491,7 +491,7 @@ pub fn claim_blok() -> impl Strategy<Value = ClaimBlok> {
             claim_id(),
             ongeval_id(),
             deelnemer(),
-            schadenummer(),
+            option::of(schadenummer()),
             deelnemer(),
             option::of(schadenummer()),
             code(),

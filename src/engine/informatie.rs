@@ -1,0 +1,92 @@
+//! Information requests (Decision 10): only by A, only while a position of V
+//! awaits A's answer; V answers with `InformatieAanlevering`, whose data is
+//! merged into the claim.
+
+use super::levenscyclus::{Fase, Gebeurtenis, Rol};
+use super::toestand::Claim;
+use super::{Afwijzing, Verwerking, weigering};
+use crate::bericht::{Foutcode, InformatieAanlevering, InformatieVerzoek, Inhoud};
+
+pub fn verzoek(
+    v: &mut Verwerking<'_>,
+    claim: Claim,
+    i: &InformatieVerzoek,
+) -> Result<(), Afwijzing> {
+    let rol = Rol::Aansprakelijke;
+    let fout = |tekst: String| Afwijzing {
+        weigering: weigering(Foutcode::F02, tekst),
+        claim: Some((Box::new(claim.clone()), rol)),
+    };
+    if !matches!(
+        claim.fase,
+        Fase::AansprakelijkheidIngediend | Fase::InformatieBeantwoord
+    ) {
+        return Err(fout(format!(
+            "an InformatieVerzoek is allowed only while V's position awaits A's answer; claim {} is in status '{}'",
+            claim.id,
+            claim.fase.van(rol).0
+        )));
+    }
+    if let Some(d) = i
+        .documenten
+        .document
+        .iter()
+        .find(|d| !claim.documenten.contains(d))
+    {
+        return Err(fout(format!(
+            "document {d} is not among the documents V marked present (DocumentenAanwezig) on claim {}",
+            claim.id
+        )));
+    }
+    let mut nieuw = claim.clone();
+    nieuw.fase = Fase::InformatieVerzoek;
+    let nieuw = v.zet(
+        Some(claim.fase),
+        Gebeurtenis::InformatieVerzoek,
+        nieuw,
+        true,
+    );
+    v.bevestig(&nieuw, rol);
+    v.stuur_door(&nieuw, rol, Inhoud::InformatieVerzoek(i.clone()));
+    Ok(())
+}
+
+pub fn aanlevering(
+    v: &mut Verwerking<'_>,
+    claim: Claim,
+    i: &InformatieAanlevering,
+) -> Result<(), Afwijzing> {
+    let rol = Rol::Verhaler;
+    if claim.fase != Fase::InformatieVerzoek {
+        return Err(Afwijzing {
+            weigering: weigering(
+                Foutcode::F02,
+                format!(
+                    "an InformatieAanlevering answers an InformatieVerzoek; claim {} is in status '{}'",
+                    claim.id,
+                    claim.fase.van(rol).0
+                ),
+            ),
+            claim: Some((Box::new(claim), rol)),
+        });
+    }
+    let mut nieuw = claim.clone();
+    if let Some(a) = &i.aanvulling {
+        if let Some(p) = &a.polisnummer {
+            nieuw.polisnummer_verhaler = Some(p.clone());
+        }
+        if let Some(b) = &a.bestuurder {
+            nieuw.bestuurder = Some(b.clone());
+        }
+    }
+    nieuw.fase = Fase::InformatieBeantwoord;
+    let nieuw = v.zet(
+        Some(claim.fase),
+        Gebeurtenis::InformatieAanlevering,
+        nieuw,
+        true,
+    );
+    v.bevestig(&nieuw, rol);
+    v.stuur_door(&nieuw, rol, Inhoud::InformatieAanlevering(i.clone()));
+    Ok(())
+}

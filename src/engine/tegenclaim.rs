@@ -1,0 +1,102 @@
+//! The counter-claim (rules.md §6, Decision 6): at a 50-50 match between two
+//! insurers the hub creates, at once, the claim in the other direction.
+
+use super::Verwerking;
+use super::levenscyclus::{Fase, Gebeurtenis, Rol};
+use super::toestand::{Claim, Voertuigsleutel};
+use crate::bericht::{Inhoud, Systeemmelding, Systeemmeldingsoort, Toelichting, Verhaalpercentage};
+
+/// Whether a participant may have a counter-claim (not a belangenbehartiger
+/// or claimservice: they are not the insurer of the other vehicle).
+fn is_verzekeraar(v: &Verwerking<'_>, claim: &Claim, rol: Rol) -> bool {
+    match rol {
+        Rol::Verhaler => !claim.beperkt,
+        Rol::Aansprakelijke => v
+            .ctx
+            .deelnemers
+            .get(&claim.aansprakelijke)
+            .is_some_and(|d| !d.soort.is_beperkt()),
+    }
+}
+
+/// Creates the counter-claim of `claim` when the rules ask for it, and
+/// returns `claim` (with the link to its counter-claim when one was made).
+pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
+    let twee_verzekeraars =
+        is_verzekeraar(v, &claim, Rol::Verhaler) && is_verzekeraar(v, &claim, Rol::Aansprakelijke);
+    if claim.verhaalpercentage != Some(Verhaalpercentage::Vijftig)
+        || !twee_verzekeraars
+        || claim.tegenclaim_van.is_some()
+        || claim.tegenclaim.is_some()
+    {
+        return claim;
+    }
+    let sleutel = Voertuigsleutel {
+        verhaler: claim.aansprakelijke.clone(),
+        kenteken_verhaler: claim.kenteken_aansprakelijke.clone(),
+        kenteken_aansprakelijke: claim.kenteken_verhaler.clone(),
+        schadedatum: claim.schadedatum,
+    };
+    if v.zicht.claim_op_voertuigen(&sleutel).is_some() {
+        // A already registered its own claim on this accident: that one is
+        // the claim in the other direction (docs/clearingregels.md).
+        return claim;
+    }
+    let id = v.nieuwe_claim_id();
+    // A's number becomes the natural key, unless A already uses it as a claimant.
+    let nummer = claim
+        .schadenummer_aansprakelijke
+        .clone()
+        .filter(|n| v.zicht.claim_op_sleutel(&claim.aansprakelijke, n).is_none());
+    let tegen = Claim {
+        id: id.clone(),
+        ongeval: claim.ongeval.clone(),
+        verhaler: claim.aansprakelijke.clone(),
+        aansprakelijke: claim.verhaler.clone(),
+        schadenummer_verhaler: nummer,
+        schadenummer_aansprakelijke: claim.schadenummer_verhaler.clone(),
+        kenteken_verhaler: claim.kenteken_aansprakelijke.clone(),
+        kenteken_aansprakelijke: claim.kenteken_verhaler.clone(),
+        schadedatum: claim.schadedatum,
+        dekking: None,
+        beperkt: false,
+        documenten: Vec::new(),
+        polisnummer_verhaler: None,
+        bestuurder: None,
+        fase: Fase::NieuweClaim,
+        standpunten: Vec::new(),
+        verhaalpercentage: Some(Verhaalpercentage::Vijftig),
+        ovs_code: claim.ovs_code,
+        afmeldreden: None,
+        tegenclaim_van: Some(claim.id.clone()),
+        tegenclaim: None,
+        specificatie: None,
+        betaalbaar_stellen: false,
+        aangemaakt: v.nu,
+        laatste_activiteit: v.nu,
+    };
+    let tegen = v.zet(None, Gebeurtenis::Tegenclaim, tegen, true);
+    let mut origineel = claim.clone();
+    origineel.tegenclaim = Some(id.clone());
+    let origineel = v.zet(Some(claim.fase), Gebeurtenis::Tegenclaim, origineel, false);
+    let nummer_nodig = if tegen.schadenummer_verhaler.is_none() {
+        format!(
+            " {} sets its schadenummer first (SchadenummerWijziging).",
+            tegen.verhaler
+        )
+    } else {
+        String::new()
+    };
+    let info = format!(
+        "Overeenstemming op 50-50 over claim {}: tegenclaim {id} aangemaakt op ongeval {}, {} verhaalt op {} tegen 50 procent.{nummer_nodig}",
+        claim.id, tegen.ongeval, tegen.verhaler, tegen.aansprakelijke
+    );
+    v.stuur_beide(
+        &tegen,
+        Inhoud::Systeemmelding(Systeemmelding {
+            soort: Systeemmeldingsoort::TegenclaimAangemaakt,
+            extra_info: Toelichting::afgekapt(&info),
+        }),
+    );
+    origineel
+}

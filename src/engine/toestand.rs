@@ -1,0 +1,238 @@
+//! The state the engine reads and the changes it returns.
+//!
+//! [`Zicht`] is what the engine may look up (a claim, a key, an inbox entry,
+//! the counters); [`Toestand`] is the in-memory implementation that replay uses
+//! and that a store mirrors. The engine never mutates: it returns
+//! [`Wijziging`]s, and [`Toestand::pas_toe`] applies them. Every map is a
+//! `BTreeMap`, so iteration order never depends on hashing.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::kenteken::Kenteken;
+use super::levenscyclus::{Fase, Rol};
+use crate::bericht::{
+    Afmeldreden, AkkoordA, BerichtId, Bestuurder, ClaimId, ClaimOverzicht, Component,
+    Deelnemercode, Dekking, Document, OngevalId, OvsCode, Polisnummer, Schadenummer, Standpunt,
+    Standpuntsoort, Verhaalpercentage,
+};
+
+/// One claim: one direction of recovery, V claims from A.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub id: ClaimId,
+    pub ongeval: OngevalId,
+    pub verhaler: Deelnemercode,
+    pub aansprakelijke: Deelnemercode,
+    /// V's number: the natural key. `None` only on a counter-claim until set.
+    pub schadenummer_verhaler: Option<Schadenummer>,
+    pub schadenummer_aansprakelijke: Option<Schadenummer>,
+    pub kenteken_verhaler: Kenteken,
+    pub kenteken_aansprakelijke: Kenteken,
+    pub schadedatum: NaiveDate,
+    /// V's cover; unknown on a counter-claim.
+    pub dekking: Option<Dekking>,
+    /// V is a belangenbehartiger or claimservice (rules.md §1), fixed at creation.
+    pub beperkt: bool,
+    /// Documents V marked present (what A may ask for).
+    pub documenten: Vec<Document>,
+    pub polisnummer_verhaler: Option<Polisnummer>,
+    pub bestuurder: Option<Bestuurder>,
+    pub fase: Fase,
+    /// The liability history, oldest first.
+    pub standpunten: Vec<Standpunt>,
+    pub verhaalpercentage: Option<Verhaalpercentage>,
+    pub ovs_code: Option<OvsCode>,
+    pub afmeldreden: Option<Afmeldreden>,
+    pub tegenclaim_van: Option<ClaimId>,
+    pub tegenclaim: Option<ClaimId>,
+    /// V's last damage specification, at 100 %.
+    pub specificatie: Option<Vec<Component>>,
+    /// V's last specification or Aansprakelijkstelling asked for an automatic settlement.
+    pub betaalbaar_stellen: bool,
+    pub aangemaakt: DateTime<FixedOffset>,
+    /// The last accepted inbound message (the passive timeout counts from here).
+    pub laatste_activiteit: DateTime<FixedOffset>,
+}
+
+impl Claim {
+    pub fn deelnemer(&self, rol: Rol) -> &Deelnemercode {
+        match rol {
+            Rol::Verhaler => &self.verhaler,
+            Rol::Aansprakelijke => &self.aansprakelijke,
+        }
+    }
+
+    /// The role of a participant in this claim, if it is a party.
+    pub fn rol_van(&self, code: &Deelnemercode) -> Option<Rol> {
+        if *code == self.verhaler {
+            Some(Rol::Verhaler)
+        } else if *code == self.aansprakelijke {
+            Some(Rol::Aansprakelijke)
+        } else {
+            None
+        }
+    }
+
+    /// The Claim block for one party: every id and that party's own status.
+    pub fn overzicht(&self, rol: Rol) -> ClaimOverzicht {
+        let (status, werkmap) = self.fase.van(rol);
+        ClaimOverzicht {
+            claim_id: self.id.clone(),
+            ongeval_id: self.ongeval.clone(),
+            verhaler: self.verhaler.clone(),
+            schadenummer_verhaler: self.schadenummer_verhaler.clone(),
+            aansprakelijke: self.aansprakelijke.clone(),
+            schadenummer_aansprakelijke: self.schadenummer_aansprakelijke.clone(),
+            status,
+            werkmap,
+        }
+    }
+
+    /// Positions used (rules.md §3): the steps of the history, of which A's
+    /// final answer after position 3 is not one.
+    pub fn posities(&self) -> usize {
+        self.standpunten.len().min(3)
+    }
+
+    /// The proposal on the table: the last step that is a proposal.
+    pub fn open_voorstel(&self) -> Option<&Standpunt> {
+        self.standpunten.last().filter(|s| {
+            matches!(
+                s.soort,
+                Standpuntsoort::Aansprakelijkstelling
+                    | Standpuntsoort::Tegenvoorstel
+                    | Standpuntsoort::NieuwVoorstel
+            )
+        })
+    }
+
+    pub fn voertuigsleutel(&self) -> Voertuigsleutel {
+        Voertuigsleutel {
+            verhaler: self.verhaler.clone(),
+            kenteken_verhaler: self.kenteken_verhaler.clone(),
+            kenteken_aansprakelijke: self.kenteken_aansprakelijke.clone(),
+            schadedatum: self.schadedatum,
+        }
+    }
+}
+
+/// One claim per (V, V's plate, A's plate, damage date) (rules.md §2).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Voertuigsleutel {
+    pub verhaler: Deelnemercode,
+    pub kenteken_verhaler: Kenteken,
+    pub kenteken_aansprakelijke: Kenteken,
+    pub schadedatum: NaiveDate,
+}
+
+/// What the hub remembers of a message that reached the engine: its content
+/// hash and the response the sender got, to answer a duplicate identically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inboxregel {
+    pub hash: String,
+    /// The mailbox the response went to and its XML, byte for byte.
+    pub antwoord: Option<(Deelnemercode, BerichtId, String)>,
+}
+
+/// The counters behind the hub's identifiers (messages.md), last value used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tellers {
+    pub claim: u32,
+    pub ongeval: u32,
+    pub bericht: u64,
+}
+
+/// What the engine may look up. A store implements it over its tables.
+pub trait Zicht {
+    fn claim(&self, id: &ClaimId) -> Option<Claim>;
+    fn claim_op_sleutel(&self, verhaler: &Deelnemercode, nummer: &Schadenummer) -> Option<ClaimId>;
+    fn claim_op_voertuigen(&self, sleutel: &Voertuigsleutel) -> Option<ClaimId>;
+    fn inbox(&self, afzender: &Deelnemercode, bericht_id: &BerichtId) -> Option<Inboxregel>;
+    fn tellers(&self) -> Tellers;
+}
+
+/// A change the engine asks for. Applied in order, all or nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wijziging {
+    /// The claim's new state (insert or replace).
+    Claim(Box<Claim>),
+    Tellers(Tellers),
+    Inbox {
+        afzender: Deelnemercode,
+        bericht_id: BerichtId,
+        regel: Inboxregel,
+    },
+}
+
+/// The whole hub state in memory, with its indexes.
+#[derive(Debug, Clone, Default)]
+pub struct Toestand {
+    claims: BTreeMap<ClaimId, Claim>,
+    sleutels: BTreeMap<(Deelnemercode, Schadenummer), ClaimId>,
+    voertuigen: BTreeMap<Voertuigsleutel, ClaimId>,
+    inbox: BTreeMap<(Deelnemercode, BerichtId), Inboxregel>,
+    tellers: Tellers,
+}
+
+impl Toestand {
+    pub fn pas_toe(&mut self, wijzigingen: Vec<Wijziging>) {
+        for w in wijzigingen {
+            match w {
+                Wijziging::Claim(c) => {
+                    if let Some(n) = &c.schadenummer_verhaler {
+                        self.sleutels
+                            .insert((c.verhaler.clone(), n.clone()), c.id.clone());
+                    }
+                    self.voertuigen.insert(c.voertuigsleutel(), c.id.clone());
+                    self.claims.insert(c.id.clone(), *c);
+                }
+                Wijziging::Tellers(t) => self.tellers = t,
+                Wijziging::Inbox {
+                    afzender,
+                    bericht_id,
+                    regel,
+                } => {
+                    self.inbox.insert((afzender, bericht_id), regel);
+                }
+            }
+        }
+    }
+
+    /// Every claim, in ClaimId order.
+    pub fn claims(&self) -> impl Iterator<Item = &Claim> {
+        self.claims.values()
+    }
+}
+
+impl Zicht for Toestand {
+    fn claim(&self, id: &ClaimId) -> Option<Claim> {
+        self.claims.get(id).cloned()
+    }
+
+    fn claim_op_sleutel(&self, verhaler: &Deelnemercode, nummer: &Schadenummer) -> Option<ClaimId> {
+        self.sleutels
+            .get(&(verhaler.clone(), nummer.clone()))
+            .cloned()
+    }
+
+    fn claim_op_voertuigen(&self, sleutel: &Voertuigsleutel) -> Option<ClaimId> {
+        self.voertuigen.get(sleutel).cloned()
+    }
+
+    fn inbox(&self, afzender: &Deelnemercode, bericht_id: &BerichtId) -> Option<Inboxregel> {
+        self.inbox
+            .get(&(afzender.clone(), bericht_id.clone()))
+            .cloned()
+    }
+
+    fn tellers(&self) -> Tellers {
+        self.tellers
+    }
+}
+
+/// The OVS code A's acceptance records (rules.md §3): A's own, else the proposal's.
+pub fn ovs_van_akkoord(akkoord: &AkkoordA, voorstel: &Standpunt) -> Option<OvsCode> {
+    akkoord.ovs_code.or(voorstel.ovs_code)
+}

@@ -1,0 +1,340 @@
+//! Replay of a message log (operations.md "Replay"): the `in` lines of a JSON
+//! Lines file, in file order, through the same checks and engine as the live
+//! hub, with the clock set to each line's `at`. The produced `out` lines are
+//! written in order and, with verify, compared with the file's own.
+//!
+//! [`Hub`] is the in-memory hub: the pipeline, the engine and a [`Toestand`].
+//! It is the imperative shell around the engine for replay and tests.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, Write};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::bericht::{Deelnemercode, tijdstip};
+use crate::codec::{Pipeline, Toegestaan, ValidatorFout};
+use crate::engine::{self, Context, EngineFout, Invoer, Toestand, Uitslag, Zicht};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayFout {
+    #[error("line {regel}: {reden}")]
+    Regel { regel: u64, reden: String },
+    #[error("reading the log: {0}")]
+    Lezen(#[from] std::io::Error),
+    #[error("line {regel}: {bron}")]
+    Hub { regel: u64, bron: HubFout },
+}
+
+/// A fault of the hub itself while processing a message (never the sender's).
+#[derive(Debug, thiserror::Error)]
+pub enum HubFout {
+    #[error(transparent)]
+    Validator(#[from] ValidatorFout),
+    #[error(transparent)]
+    Engine(#[from] EngineFout),
+}
+
+/// Direction of a log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Richting {
+    In,
+    Out,
+}
+
+/// One line of the message-log file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logregel {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(with = "at")]
+    pub at: DateTime<FixedOffset>,
+    pub direction: Richting,
+    pub mailbox: String,
+    pub xml: String,
+}
+
+mod at {
+    use super::*;
+    pub fn serialize<S: serde::Serializer>(
+        t: &DateTime<FixedOffset>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&tijdstip::format(t))
+    }
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<DateTime<FixedOffset>, D::Error> {
+        let s = String::deserialize(d)?;
+        tijdstip::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Logregel {
+    /// The line as written: one JSON object, fields in a fixed order.
+    pub fn als_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|e| unreachable!("a log line always serialises: {e}"))
+    }
+}
+
+/// The in-memory hub: checks, engine and state.
+pub struct Hub<'a> {
+    pipeline: &'a Pipeline,
+    ctx: Context<'a>,
+    pub toestand: Toestand,
+    seq: u64,
+}
+
+/// The result of one inbound message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verwerkt {
+    pub seq_in: u64,
+    pub uitslag: Uitslag,
+    pub uit: Vec<Logregel>,
+}
+
+impl<'a> Hub<'a> {
+    pub fn new(pipeline: &'a Pipeline, ctx: Context<'a>) -> Hub<'a> {
+        Hub {
+            pipeline,
+            ctx,
+            toestand: Toestand::default(),
+            seq: 0,
+        }
+    }
+
+    /// One inbound message as it arrived in `mailbox` at `at`.
+    pub fn ontvang(
+        &mut self,
+        mailbox: &Deelnemercode,
+        at: DateTime<FixedOffset>,
+        bytes: &[u8],
+    ) -> Result<Verwerkt, HubFout> {
+        let oordeel = self.pipeline.controleer(bytes, Toegestaan::Inkomend)?;
+        self.seq += 1;
+        let seq_in = self.seq;
+        let hash = engine::inhoud_hash(bytes);
+        let invoer = match &oordeel {
+            Ok(bericht) => Invoer::Bericht {
+                mailbox,
+                ontvangen: at,
+                hash: &hash,
+                bericht,
+            },
+            Err(weigering) => Invoer::Geweigerd {
+                mailbox,
+                ontvangen: at,
+                weigering,
+            },
+        };
+        let uitkomst = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer)?;
+        self.toestand.pas_toe(uitkomst.wijzigingen);
+        let uit = uitkomst
+            .berichten
+            .into_iter()
+            .map(|u| {
+                self.seq += 1;
+                Logregel {
+                    seq: Some(self.seq),
+                    at,
+                    direction: Richting::Out,
+                    mailbox: u.mailbox.to_string(),
+                    xml: u.xml,
+                }
+            })
+            .collect();
+        Ok(Verwerkt {
+            seq_in,
+            uitslag: uitkomst.uitslag,
+            uit,
+        })
+    }
+}
+
+/// The first place where the produced output and the file's `out` lines differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verschil {
+    /// Line number in the input file of the expected `out` line (if any).
+    pub regel: Option<u64>,
+    pub beschrijving: String,
+}
+
+/// What a replay did.
+#[derive(Debug, Default)]
+pub struct Verslag {
+    pub in_regels: u64,
+    pub uit_regels: u64,
+    pub verschil: Option<Verschil>,
+}
+
+fn eerste_verschil(verwacht: &str, gemaakt: &str) -> String {
+    for (i, (a, b)) in verwacht.lines().zip(gemaakt.lines()).enumerate() {
+        if a != b {
+            return format!(
+                "XML line {}: expected `{}`, produced `{}`",
+                i + 1,
+                a.trim(),
+                b.trim()
+            );
+        }
+    }
+    format!(
+        "XML of {} lines expected, {} produced",
+        verwacht.lines().count(),
+        gemaakt.lines().count()
+    )
+}
+
+fn vergelijk(regel: u64, verwacht: &Logregel, gemaakt: &Logregel) -> Option<Verschil> {
+    let wat = if verwacht.mailbox != gemaakt.mailbox {
+        format!(
+            "mailbox: expected {}, produced {}",
+            verwacht.mailbox, gemaakt.mailbox
+        )
+    } else if verwacht.at != gemaakt.at || verwacht.at.offset() != gemaakt.at.offset() {
+        format!(
+            "at: expected {}, produced {}",
+            tijdstip::format(&verwacht.at),
+            tijdstip::format(&gemaakt.at)
+        )
+    } else if verwacht.seq.is_some() && verwacht.seq != gemaakt.seq {
+        format!(
+            "seq: expected {:?}, produced {:?}",
+            verwacht.seq, gemaakt.seq
+        )
+    } else if verwacht.xml != gemaakt.xml {
+        eerste_verschil(&verwacht.xml, &gemaakt.xml)
+    } else {
+        return None;
+    };
+    Some(Verschil {
+        regel: Some(regel),
+        beschrijving: format!(
+            "out line at line {regel} (to {}) differs: {wat}",
+            verwacht.mailbox
+        ),
+    })
+}
+
+/// Replays `invoer` into `hub`, writing the produced `out` lines to `uit`.
+/// With `verify`, stops at the first difference with the file's `out` lines.
+/// `voortgang` is told the number of bytes read after every line.
+pub fn speel(
+    hub: &mut Hub<'_>,
+    invoer: impl BufRead,
+    uit: &mut dyn Write,
+    verify: bool,
+    voortgang: &mut dyn FnMut(u64),
+) -> Result<Verslag, ReplayFout> {
+    let mut verslag = Verslag::default();
+    let mut verwacht: VecDeque<(u64, Logregel)> = VecDeque::new();
+    let mut gemaakt: VecDeque<Logregel> = VecDeque::new();
+    let mut gelezen = 0u64;
+    for (i, regel) in invoer.lines().enumerate() {
+        let nummer = i as u64 + 1;
+        let regel = regel?;
+        gelezen += regel.len() as u64 + 1;
+        if regel.trim().is_empty() {
+            continue;
+        }
+        let log: Logregel = serde_json::from_str(&regel).map_err(|e| ReplayFout::Regel {
+            regel: nummer,
+            reden: format!("not a message-log line: {e}"),
+        })?;
+        match log.direction {
+            Richting::Out => {
+                if verify {
+                    verwacht.push_back((nummer, log));
+                }
+            }
+            Richting::In => {
+                let mailbox =
+                    Deelnemercode::new(log.mailbox.as_str()).map_err(|e| ReplayFout::Regel {
+                        regel: nummer,
+                        reden: format!("mailbox: {e}"),
+                    })?;
+                let v = hub
+                    .ontvang(&mailbox, log.at, log.xml.as_bytes())
+                    .map_err(|bron| ReplayFout::Hub {
+                        regel: nummer,
+                        bron,
+                    })?;
+                verslag.in_regels += 1;
+                for u in v.uit {
+                    writeln!(uit, "{}", u.als_json())?;
+                    verslag.uit_regels += 1;
+                    if verify {
+                        gemaakt.push_back(u);
+                    }
+                }
+            }
+        }
+        while let (Some(_), Some(_)) = (verwacht.front(), gemaakt.front()) {
+            if let (Some((r, v)), Some(g)) = (verwacht.pop_front(), gemaakt.pop_front())
+                && let Some(d) = vergelijk(r, &v, &g)
+            {
+                verslag.verschil = Some(d);
+                return Ok(verslag);
+            }
+        }
+        voortgang(gelezen);
+    }
+    if verify {
+        if let Some((r, v)) = verwacht.pop_front() {
+            verslag.verschil = Some(Verschil {
+                regel: Some(r),
+                beschrijving: format!("out line at line {r} (to {}) was not produced", v.mailbox),
+            });
+        } else if let Some(g) = gemaakt.pop_front() {
+            verslag.verschil = Some(Verschil {
+                regel: None,
+                beschrijving: format!(
+                    "produced out line seq {} (to {}) is not in the file",
+                    g.seq.unwrap_or_default(),
+                    g.mailbox
+                ),
+            });
+        }
+    }
+    uit.flush()?;
+    Ok(verslag)
+}
+
+/// The final state of every claim, as `--state` writes it (operations.md).
+pub fn toestand_json(toestand: &Toestand) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let tekst = |s: Option<String>| s.map_or(Value::Null, Value::String);
+    let claims: Vec<Value> = toestand
+        .claims()
+        .map(|c| {
+            let (sv, wv) = c.fase.van(engine::Rol::Verhaler);
+            let (sa, wa) = c.fase.van(engine::Rol::Aansprakelijke);
+            json!({
+                "claimId": c.id.to_string(),
+                "ongevalId": c.ongeval.to_string(),
+                "verhaler": c.verhaler.to_string(),
+                "aansprakelijke": c.aansprakelijke.to_string(),
+                "schadenummerVerhaler": tekst(c.schadenummer_verhaler.as_ref().map(|s| s.to_string())),
+                "schadenummerAansprakelijke": tekst(c.schadenummer_aansprakelijke.as_ref().map(|s| s.to_string())),
+                "statusVerhaler": sv.to_string(),
+                "werkmapVerhaler": wv.to_string(),
+                "statusAansprakelijke": sa.to_string(),
+                "werkmapAansprakelijke": wa.to_string(),
+                "verhaalpercentage": c.verhaalpercentage.map_or(Value::Null, |p| json!(p.procent())),
+                "ovsCode": c.ovs_code.map_or(Value::Null, |o| json!(o.als_tekst().parse::<u8>().unwrap_or_default())),
+                "posities": c.posities(),
+                "afmeldreden": tekst(c.afmeldreden.map(|r| r.to_string())),
+                "tegenclaimVan": tekst(c.tegenclaim_van.as_ref().map(|s| s.to_string())),
+                "tegenclaim": tekst(c.tegenclaim.as_ref().map(|s| s.to_string())),
+                "kentekenVerhaler": c.kenteken_verhaler.to_string(),
+                "kentekenAansprakelijke": c.kenteken_aansprakelijke.to_string(),
+                "schadedatum": c.schadedatum.to_string(),
+            })
+        })
+        .collect();
+    Value::Array(claims)
+}
+
+use crate::bericht::Codelijst as _;
