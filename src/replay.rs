@@ -218,16 +218,26 @@ fn vergelijk(regel: u64, verwacht: &Logregel, gemaakt: &Logregel) -> Option<Vers
     })
 }
 
+/// How to replay.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Opties {
+    /// Compare with the file's own `out` lines and stop at the first difference.
+    pub verify: bool,
+    /// Also write the `in` lines (numbered), so the output is a whole message
+    /// log as `log export` gives it: how conversation fixtures are recorded.
+    pub met_invoer: bool,
+}
+
 /// Replays `invoer` into `hub`, writing the produced `out` lines to `uit`.
-/// With `verify`, stops at the first difference with the file's `out` lines.
 /// `voortgang` is told the number of bytes read after every line.
 pub fn speel(
     hub: &mut Hub<'_>,
     invoer: impl BufRead,
     uit: &mut dyn Write,
-    verify: bool,
+    opties: Opties,
     voortgang: &mut dyn FnMut(u64),
 ) -> Result<Verslag, ReplayFout> {
+    let verify = opties.verify;
     let mut verslag = Verslag::default();
     let mut verwacht: VecDeque<(u64, Logregel)> = VecDeque::new();
     let mut gemaakt: VecDeque<Logregel> = VecDeque::new();
@@ -262,6 +272,13 @@ pub fn speel(
                         bron,
                     })?;
                 verslag.in_regels += 1;
+                if opties.met_invoer {
+                    let in_regel = Logregel {
+                        seq: Some(v.seq_in),
+                        ..log
+                    };
+                    writeln!(uit, "{}", in_regel.als_json())?;
+                }
                 for u in v.uit {
                     writeln!(uit, "{}", u.als_json())?;
                     verslag.uit_regels += 1;

@@ -11,7 +11,7 @@ use crate::codec::Pipeline;
 use crate::config::Configuratie;
 use crate::deelnemers::Deelnemers;
 use crate::engine::Context;
-use crate::replay::{Hub, speel, toestand_json};
+use crate::replay::{Hub, Opties, speel, toestand_json};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,6 +36,10 @@ pub struct Args {
     /// Compare the produced `out` lines with the file's own; exit 1 on the first difference.
     #[arg(long)]
     verify: bool,
+    /// Write the `in` lines too, numbered, so the output is a whole message log
+    /// (how the conversation fixtures are recorded).
+    #[arg(long)]
+    with_input: bool,
 }
 
 fn tijd(s: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -106,7 +110,10 @@ pub fn run(args: Args) -> ExitCode {
         &mut hub,
         BufReader::new(bestand),
         &mut uit,
-        args.verify,
+        Opties {
+            verify: args.verify,
+            met_invoer: args.with_input,
+        },
         &mut voortgang,
     ) {
         Ok(v) => v,

@@ -11,6 +11,8 @@ pub enum Opdracht {
     Export { map: PathBuf },
     /// Print the integrator documentation generated from the XSD (docs/berichten.md).
     Docs,
+    /// Print the claim lifecycle (docs/levenscyclus.md) from the engine's transition table.
+    Lifecycle,
 }
 
 pub fn run(opdracht: Opdracht) -> ExitCode {
@@ -26,6 +28,10 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
                     return ExitCode::from(2);
                 }
             }
+            ExitCode::SUCCESS
+        }
+        Opdracht::Lifecycle => {
+            print!("{}", crate::engine::levenscyclus::document());
             ExitCode::SUCCESS
         }
         Opdracht::Docs => match crate::schemas::documentatie() {

@@ -382,6 +382,27 @@ pub fn mermaid() -> String {
     uit
 }
 
+/// docs/levenscyclus.md: the diagram and the status table, generated from
+/// this module so the picture cannot drift (a test compares the file).
+pub fn document() -> String {
+    let mut d = String::from(
+        "# Claim lifecycle\n\n\
+         Generated from `src/engine/levenscyclus.rs` by `clearinghuis schema lifecycle`; \
+         a test fails when this file and the engine's transition table differ.\n\n\
+         Each phase is one row of rules.md §4: a status and work folder for V and for A. \
+         The engine refuses to commit a phase change that is not an arrow here; \
+         messages that leave the phase as it is (a specification, a schadenummer, \
+         a refused message) are not drawn.\n\n```mermaid\n",
+    );
+    d.push_str(&mermaid());
+    d.push_str("```\n\n| phase | V status | V werkmap | A status | A werkmap |\n| --- | --- | --- | --- | --- |\n");
+    for f in Fase::ALLE {
+        let [(sv, wv), (sa, wa)] = f.statussen();
+        d.push_str(&format!("| {} | {sv} | {wv} | {sa} | {wa} |\n", f.naam()));
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,352 @@
+//! Properties of the engine over random conversations: messages of every
+//! inbound type, from random parties, in random order, through the real
+//! checks and engine (the in-memory hub).
+//!
+//! - nothing panics and the hub never reports an internal fault (which is how
+//!   a phase change outside the lifecycle table would show);
+//! - every outbound message is valid against the XSD, and the status and work
+//!   folder in its Claim block are a row of rules.md §4 for the recipient's role;
+//! - no claim uses more than 3 positions;
+//! - the same log gives the same output, and the hub's own log replays with
+//!   `--verify`.
+
+mod common;
+
+use chrono::{DateTime, Duration, FixedOffset};
+use proptest::prelude::*;
+
+use clearinghuis::bericht::{ClaimBlok, Deelnemercode, Standpuntsoort, xml};
+use clearinghuis::codec::Toegestaan;
+use clearinghuis::deelnemers::Deelnemers;
+use clearinghuis::engine::{Context, Fase, Instellingen};
+use clearinghuis::replay::{Hub, Logregel, Opties, Richting, speel};
+
+const DEELNEMERS: &str = r#"
+[[deelnemer]]
+code = "CR-00820000"
+naam = "Voorbeeld"
+soort = "verzekeraar"
+wettelijke_rente = true
+bgk = true
+iban = "NL91ABNA0417164300"
+begunstigde = "Voorbeeld"
+
+[[deelnemer]]
+code = "CR-00510000"
+naam = "Noordelijke"
+soort = "verzekeraar"
+iban = "NL44RABO0123456789"
+begunstigde = "Noordelijke"
+
+[[deelnemer]]
+code = "CR-00930000"
+naam = "Rechtshulp"
+soort = "belangenbehartiger"
+iban = "NL20INGB0001234567"
+begunstigde = "Rechtshulp"
+
+[[deelnemer]]
+code = "CR-00770000"
+naam = "Volmacht"
+soort = "gevolmachtigde"
+iban = "NL02ABNA0123456789"
+begunstigde = "Volmacht"
+actief = false
+"#;
+
+const CODES: [&str; 4] = ["CR-00820000", "CR-00510000", "CR-00930000", "CR-00770000"];
+const KENTEKENS: [&str; 4] = ["12-ABC-3", "GB-123-X", "AB-12-34", "1-ABC-23"];
+
+/// One step of a random conversation.
+#[derive(Debug, Clone)]
+enum Stap {
+    Aanmelding {
+        v: usize,
+        a: usize,
+        kv: usize,
+        ka: usize,
+        nummer: u8,
+        stelling: Option<(u8, u8)>,
+    },
+    Schadenummer {
+        nummer: u8,
+    },
+    Aansprakelijkstelling {
+        ovs: u8,
+        pct: u8,
+    },
+    ReactieA {
+        keuze: u8,
+        ovs: u8,
+        pct: u8,
+    },
+    ReactieV {
+        keuze: u8,
+        ovs: u8,
+        pct: u8,
+    },
+    InformatieVerzoek,
+    InformatieAanlevering,
+    Schadespecificatie {
+        bedrag: u32,
+    },
+    Afmelding {
+        reden: u8,
+    },
+    Archivering,
+}
+
+#[derive(Debug, Clone)]
+struct Bericht {
+    stap: Stap,
+    /// Who sends it: mostly the party the message needs (0–5), sometimes
+    /// the other party (6–7), sometimes a participant not on the claim (8–9).
+    rol: u8,
+    /// Sometimes another mailbox than the sender's (A01).
+    mailbox: Option<usize>,
+    /// Which existing claim (modulo their number); odd: named by natural key.
+    claim: u8,
+    /// Reuse an earlier BerichtId (duplicate or T05).
+    hergebruik: Option<u8>,
+    dagen: u8,
+}
+
+fn stap() -> impl Strategy<Value = Stap> {
+    prop_oneof![
+        2 => (prop_oneof![4 => Just(0usize), 1 => 0..4usize], prop_oneof![4 => Just(1usize), 1 => 0..4usize], 0..4usize, 0..4usize, 0..4u8, proptest::option::of((0..7u8, 0..3u8)))
+            .prop_map(|(v, a, kv, ka, nummer, stelling)| Stap::Aanmelding { v, a, kv, ka, nummer, stelling }),
+        1 => (0..4u8).prop_map(|nummer| Stap::Schadenummer { nummer }),
+        3 => (0..7u8, 0..3u8).prop_map(|(ovs, pct)| Stap::Aansprakelijkstelling { ovs, pct }),
+        3 => (0..3u8, 0..7u8, 0..3u8).prop_map(|(keuze, ovs, pct)| Stap::ReactieA { keuze, ovs, pct }),
+        3 => (0..3u8, 0..7u8, 0..3u8).prop_map(|(keuze, ovs, pct)| Stap::ReactieV { keuze, ovs, pct }),
+        1 => Just(Stap::InformatieVerzoek),
+        1 => Just(Stap::InformatieAanlevering),
+        1 => (0..60_000u32).prop_map(|bedrag| Stap::Schadespecificatie { bedrag }),
+        1 => (11..23u8).prop_map(|reden| Stap::Afmelding { reden }),
+        1 => Just(Stap::Archivering),
+    ]
+}
+
+fn bericht() -> impl Strategy<Value = Bericht> {
+    (
+        stap(),
+        0..10u8,
+        proptest::option::weighted(0.05, 0..4usize),
+        0..16u8,
+        proptest::option::weighted(0.08, 0..20u8),
+        0..3u8,
+    )
+        .prop_map(|(stap, rol, mailbox, claim, hergebruik, dagen)| Bericht {
+            stap,
+            rol,
+            mailbox,
+            claim,
+            hergebruik,
+            dagen,
+        })
+}
+
+const PCT: [&str; 3] = ["0", "50", "100"];
+
+fn lichaam(stap: &Stap) -> String {
+    match stap {
+        Stap::Aanmelding {
+            a,
+            kv,
+            ka,
+            nummer,
+            stelling,
+            ..
+        } => {
+            let stelling = stelling.map_or(String::new(), |(ovs, pct)| {
+                format!(
+                    "<Aansprakelijkstelling><Toedracht><Code>Anders</Code><Omschrijving>x</Omschrijving></Toedracht><OvsCode>{ovs}</OvsCode><Verhaalpercentage>{}</Verhaalpercentage><BetaalbaarStellen>false</BetaalbaarStellen></Aansprakelijkstelling>",
+                    PCT[pct as usize]
+                )
+            });
+            format!(
+                "<Aanmelding><Voorval><Schadedatum>2026-02-27</Schadedatum><Schadeformulier>BeidePartijenOndertekend</Schadeformulier><DocumentenAanwezig><Document>Fotos</Document></DocumentenAanwezig></Voorval><VerhalendePartij><Kenteken>{}</Kenteken><Schadenummer>S-{nummer}</Schadenummer><Dekking>CASCO</Dekking></VerhalendePartij><AansprakelijkePartij><Deelnemer>{}</Deelnemer><Kenteken>{}</Kenteken></AansprakelijkePartij>{stelling}</Aanmelding>",
+                KENTEKENS[*kv], CODES[*a], KENTEKENS[*ka]
+            )
+        }
+        Stap::Schadenummer { nummer } => format!(
+            "<SchadenummerWijziging><Schadenummer>N-{nummer}</Schadenummer></SchadenummerWijziging>"
+        ),
+        Stap::Aansprakelijkstelling { ovs, pct } => format!(
+            "<Aansprakelijkstelling><Toedracht><Code>Anders</Code><Omschrijving>x</Omschrijving></Toedracht><OvsCode>{ovs}</OvsCode><Verhaalpercentage>{}</Verhaalpercentage></Aansprakelijkstelling>",
+            PCT[*pct as usize]
+        ),
+        Stap::ReactieA { keuze, ovs, pct } => format!(
+            "<ReactieAansprakelijkheid>{}</ReactieAansprakelijkheid>",
+            match keuze {
+                0 => format!("<Akkoord><OvsCode>{ovs}</OvsCode></Akkoord>"),
+                1 => format!(
+                    "<Tegenvoorstel><OvsCode>{ovs}</OvsCode><Verhaalpercentage>{}</Verhaalpercentage><Toelichting>t</Toelichting><Schadenummer>A-1</Schadenummer></Tegenvoorstel>",
+                    PCT[*pct as usize]
+                ),
+                _ => "<Afwijzing><Toelichting>nee</Toelichting></Afwijzing>".to_owned(),
+            }
+        ),
+        Stap::ReactieV { keuze, ovs, pct } => format!(
+            "<ReactieTegenvoorstel>{}</ReactieTegenvoorstel>",
+            match keuze {
+                0 => "<Akkoord/>".to_owned(),
+                1 => format!(
+                    "<NieuwVoorstel><OvsCode>{ovs}</OvsCode><Verhaalpercentage>{}</Verhaalpercentage><Toelichting>t</Toelichting></NieuwVoorstel>",
+                    PCT[*pct as usize]
+                ),
+                _ => "<Afwijzing><Toelichting>nee</Toelichting></Afwijzing>".to_owned(),
+            }
+        ),
+        Stap::InformatieVerzoek => "<InformatieVerzoek><Documenten><Document>Fotos</Document></Documenten><Reden>Anders</Reden><Toelichting>t</Toelichting></InformatieVerzoek>".to_owned(),
+        Stap::InformatieAanlevering => "<InformatieAanlevering><Toelichting>hier</Toelichting></InformatieAanlevering>".to_owned(),
+        Stap::Schadespecificatie { bedrag } => format!(
+            "<Schadespecificatie><Component><Code>Voertuigschade</Code><Bedrag>{bedrag}.00</Bedrag></Component><BetaalbaarStellen>false</BetaalbaarStellen></Schadespecificatie>"
+        ),
+        Stap::Afmelding { reden } => format!(
+            "<Afmelding><Reden>M{reden}</Reden></Afmelding>"
+        ),
+        Stap::Archivering => "<Archivering/>".to_owned(),
+    }
+}
+
+/// Which party a step needs: true for V.
+fn door_v(stap: &Stap) -> bool {
+    !matches!(
+        stap,
+        Stap::Schadenummer { .. } | Stap::ReactieA { .. } | Stap::InformatieVerzoek
+    )
+}
+
+/// Drives the hub message by message, aiming each step at a claim that
+/// exists, and returns the `in` lines as a log.
+fn invoer(berichten: &[Bericht]) -> String {
+    let deelnemers = Deelnemers::lees(DEELNEMERS).expect("participants");
+    let instellingen = Instellingen::default();
+    let ctx = Context {
+        deelnemers: &deelnemers,
+        instellingen: &instellingen,
+    };
+    let mut hub = Hub::new(common::pipeline(), ctx);
+    let mut t: DateTime<FixedOffset> =
+        DateTime::parse_from_rfc3339("2026-03-02T09:00:00+01:00").expect("time");
+    let mut uit = String::new();
+    for (i, b) in berichten.iter().enumerate() {
+        t += Duration::days(b.dagen as i64) + Duration::minutes(1);
+        let claims: Vec<_> = hub.toestand.claims().cloned().collect();
+        let doel = (!claims.is_empty()).then(|| &claims[b.claim as usize % claims.len()]);
+        let (afzender, claim) = match (&b.stap, doel) {
+            (Stap::Aanmelding { v, .. }, _) => (CODES[*v].to_owned(), String::new()),
+            (_, None) => (
+                CODES[b.rol as usize % 4].to_owned(),
+                "<Claim><ClaimId>CL-00000001</ClaimId></Claim>".to_owned(),
+            ),
+            (stap, Some(c)) => {
+                let (nodig, ander) = if door_v(stap) {
+                    (&c.verhaler, &c.aansprakelijke)
+                } else {
+                    (&c.aansprakelijke, &c.verhaler)
+                };
+                let afzender = match b.rol {
+                    0..=5 => nodig.to_string(),
+                    6 | 7 => ander.to_string(),
+                    r => CODES[r as usize % 4].to_owned(),
+                };
+                let blok = match (&c.schadenummer_verhaler, b.claim % 2) {
+                    (Some(n), 1) => format!(
+                        "<Claim><Verhaler>{}</Verhaler><SchadenummerVerhaler>{n}</SchadenummerVerhaler></Claim>",
+                        c.verhaler
+                    ),
+                    _ => format!("<Claim><ClaimId>{}</ClaimId></Claim>", c.id),
+                };
+                (afzender, blok)
+            }
+        };
+        let id = b.hergebruik.map_or(i, |h| h as usize);
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Bericht xmlns=\"urn:clearinghuis-regres:berichten:1\" versie=\"1\"><Kop><BerichtId>B-{id}</BerichtId><Afzender>{afzender}</Afzender><Ontvanger>CR-HUB</Ontvanger><Tijdstip>{}</Tijdstip>{claim}</Kop>{}</Bericht>\n",
+            t.to_rfc3339(),
+            lichaam(&b.stap)
+        );
+        let mailbox = b.mailbox.map_or(afzender.clone(), |m| CODES[m].to_owned());
+        let code = Deelnemercode::new(mailbox.as_str()).expect("code");
+        hub.ontvang(&code, t, xml.as_bytes())
+            .expect("the hub processes");
+        let regel = Logregel {
+            seq: None,
+            at: t,
+            direction: Richting::In,
+            mailbox,
+            xml,
+        };
+        uit.push_str(&regel.als_json());
+        uit.push('\n');
+    }
+    uit
+}
+
+fn speel_af(
+    log: &str,
+    opties: Opties,
+) -> (Vec<u8>, Option<String>, Vec<clearinghuis::engine::Claim>) {
+    let deelnemers = Deelnemers::lees(DEELNEMERS).expect("participants");
+    let instellingen = Instellingen::default();
+    let ctx = Context {
+        deelnemers: &deelnemers,
+        instellingen: &instellingen,
+    };
+    let mut hub = Hub::new(common::pipeline(), ctx);
+    let mut uit = Vec::new();
+    let verslag = speel(&mut hub, log.as_bytes(), &mut uit, opties, &mut |_| {})
+        .unwrap_or_else(|e| panic!("the hub failed: {e}"));
+    (
+        uit,
+        verslag.verschil.map(|v| v.beschrijving),
+        hub.toestand.claims().cloned().collect(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn willekeurige_gesprekken(berichten in proptest::collection::vec(bericht(), 1..60)) {
+        let log = invoer(&berichten);
+        let (uit, _, claims) = speel_af(&log, Opties::default());
+        let (nogmaals, _, _) = speel_af(&log, Opties::default());
+        prop_assert_eq!(&uit, &nogmaals, "the same log gave different output");
+
+        let paren: Vec<_> = Fase::ALLE.iter().map(|f| f.statussen()).collect();
+        for regel in String::from_utf8(uit).expect("utf-8").lines() {
+            let r: Logregel = serde_json::from_str(regel).expect("a log line");
+            let b = common::controleer(r.xml.as_bytes(), Toegestaan::Alle)
+                .unwrap_or_else(|w| panic!("invalid outbound message {w:?}\n{}", r.xml));
+            prop_assert_eq!(xml::schrijf(&b).expect("writes"), r.xml.clone());
+            if let Some(ClaimBlok::Volledig(c)) = &b.kop.claim {
+                let rol = if c.verhaler == b.kop.ontvanger { 0 } else { 1 };
+                prop_assert!(
+                    paren.iter().any(|p| p[rol] == (c.status, c.werkmap)),
+                    "{} / {} is not a row of §4 for {}", c.status, c.werkmap,
+                    if rol == 0 { "V" } else { "A" }
+                );
+            }
+        }
+        for c in &claims {
+            prop_assert!(c.posities() <= 3);
+            prop_assert!(c.standpunten.len() <= 4, "{:?}", c.standpunten);
+            if let Some(vierde) = c.standpunten.get(3) {
+                prop_assert_eq!(&vierde.partij, &c.aansprakelijke);
+                prop_assert!(matches!(vierde.soort, Standpuntsoort::Akkoord | Standpuntsoort::Afwijzing));
+            }
+            let inactief = Deelnemercode::new("CR-00770000").expect("code");
+            prop_assert!(c.tegenclaim_van.is_some() || (c.verhaler != inactief && c.aansprakelijke != inactief),
+                "a claim to or from an inactive participant was created");
+        }
+
+        // The hub's own log (in and out lines) replays and verifies.
+        let (eigen, _, _) = speel_af(&log, Opties { verify: false, met_invoer: true });
+        let eigen = String::from_utf8(eigen).expect("utf-8");
+        let (_, verschil, _) = speel_af(&eigen, Opties { verify: true, met_invoer: false });
+        prop_assert!(verschil.is_none(), "{:?}", verschil);
+    }
+}
