@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::engine::bgk::Bgkstaffel;
 use crate::engine::referentie::{Plafonds, ReferentieFout, Toedrachtlijst};
+use crate::engine::wettelijke_rente::Rentetabel;
 use crate::engine::{Instellingen, Termijnen};
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +87,8 @@ pub struct Log {
 pub struct Referentie {
     pub toedracht: Option<PathBuf>,
     pub plafonds: Option<PathBuf>,
+    pub wettelijke_rente: Option<PathBuf>,
+    pub bgk: Option<PathBuf>,
 }
 
 const SECTIES: [&str; 7] = [
@@ -182,6 +186,14 @@ impl Configuratie {
             Some(p) => Plafonds::lees(&lees(p)?)?,
             None => Plafonds::standaard(),
         };
+        let rente = match &self.referentie.wettelijke_rente {
+            Some(p) => Rentetabel::lees(&lees(p)?)?,
+            None => Rentetabel::standaard(),
+        };
+        let bgk = match &self.referentie.bgk {
+            Some(p) => Bgkstaffel::lees(&lees(p)?)?,
+            None => Bgkstaffel::standaard(),
+        };
         let t = &self.termijnen;
         let standaard = Termijnen::default();
         let termijn = |waarde: Option<u32>, standaard: u32, naam| match waarde {
@@ -215,6 +227,8 @@ impl Configuratie {
         Ok(Instellingen {
             toedracht,
             plafonds,
+            rente,
+            bgk,
             termijnen,
         })
     }

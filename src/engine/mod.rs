@@ -13,6 +13,7 @@
 pub mod aanmelding;
 pub mod aansprakelijkheid;
 pub mod afmelding;
+pub mod bgk;
 pub mod eindafrekening;
 pub mod informatie;
 pub mod kenteken;
@@ -21,6 +22,7 @@ pub mod referentie;
 pub mod schadespecificatie;
 pub mod tegenclaim;
 pub mod toestand;
+pub mod wettelijke_rente;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -38,6 +40,8 @@ pub use toestand::{Claim, Inboxregel, Tellers, Toestand, Wijziging, Zicht};
 pub struct Instellingen {
     pub toedracht: Toedrachtlijst,
     pub plafonds: Plafonds,
+    pub rente: wettelijke_rente::Rentetabel,
+    pub bgk: bgk::Bgkstaffel,
     pub termijnen: Termijnen,
 }
 
@@ -46,6 +50,8 @@ impl Default for Instellingen {
         Instellingen {
             toedracht: Toedrachtlijst::standaard(),
             plafonds: Plafonds::standaard(),
+            rente: wettelijke_rente::Rentetabel::standaard(),
+            bgk: bgk::Bgkstaffel::standaard(),
             termijnen: Termijnen::default(),
         }
     }
