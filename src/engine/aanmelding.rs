@@ -173,6 +173,7 @@ pub fn behandel(
         tegenclaim: None,
         specificatie,
         betaalbaar_stellen,
+        afrekeningen: Vec::new(),
         aangemaakt: v.nu,
         laatste_activiteit: v.nu,
     };

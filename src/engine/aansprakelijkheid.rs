@@ -341,7 +341,17 @@ pub fn reactie_a(
             nieuw.fase = Fase::Tegenvoorstel;
             let nieuw = v.zet(Some(claim.fase), Gebeurtenis::Tegenvoorstel, nieuw, true);
             v.bevestig(&nieuw, rol);
-            v.stuur_door(&nieuw, rol, Inhoud::ReactieAansprakelijkheid(r.clone()));
+            // Forwarded as accepted: with the OVS-code recorded (0 on a
+            // belangenbehartiger's claim).
+            let mut doorgestuurd = t.clone();
+            doorgestuurd.ovs_code = ovs;
+            v.stuur_door(
+                &nieuw,
+                rol,
+                Inhoud::ReactieAansprakelijkheid(ReactieAansprakelijkheid {
+                    keuze: ReactieA::Tegenvoorstel(doorgestuurd),
+                }),
+            );
             Ok(())
         }
         ReactieA::Afwijzing(afw) => {

@@ -1,46 +1,428 @@
-//! The settlement (rules.md §5): payment request, payment and late payment
-//! requests. Issue 5 builds the arithmetic; until then these messages are
-//! refused with F02 saying so, and no settlement is made automatically.
+//! The settlement (rules.md §5): `Betaalverzoek` (or automatically at the
+//! match with `BetaalbaarStellen`), `Betaalbevestiging`, and the late payment
+//! request. All arithmetic in `Decimal`; `round2` half away from zero per
+//! component, interest rounded once, BGK rounded once.
 
-use super::levenscyclus::Rol;
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::levenscyclus::{Fase, Gebeurtenis, Rol};
 use super::toestand::Claim;
+use super::wettelijke_rente::rond_af;
 use super::{Afwijzing, Verwerking, weigering};
-use crate::bericht::{Betaalbevestiging, Foutcode, NagekomenBetaalverzoek};
+use crate::bericht::{
+    Afrekeningcomponent, Bedrag, Betaalbevestiging, Betaalkenmerk, Component, Eindafrekening,
+    Eindafrekeningsoort, Foutcode, Inhoud, NagekomenBetaalverzoek, Rekenbedrag, Rentepercentage,
+    Renteperiode, Schadecomponent, Verhaalpercentage, Weigering, WettelijkeRente,
+};
 
-fn nog_niet(claim: Claim, rol: Rol, wat: &str) -> Result<(), Afwijzing> {
-    Err(Afwijzing {
-        weigering: weigering(
-            Foutcode::F02,
-            format!("{wat} is not supported by this version of the hub yet"),
-        ),
-        claim: Some((Box::new(claim), rol)),
+/// One settlement the hub sent, and whether it was paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Afrekening {
+    pub betaalkenmerk: Betaalkenmerk,
+    pub soort: Eindafrekeningsoort,
+    pub datum: NaiveDate,
+    /// Per component: code, claimed (100 %), to pay.
+    pub componenten: Vec<(Schadecomponent, Decimal, Decimal)>,
+    pub hoofdsom: Decimal,
+    pub rente: Decimal,
+    pub bgk: Decimal,
+    pub totaal: Decimal,
+    pub vervaldatum: NaiveDate,
+    pub betaald: Option<NaiveDate>,
+}
+
+fn bedrag(d: Decimal) -> Result<Bedrag, Weigering> {
+    Bedrag::afgerond(d).map_err(|e| {
+        weigering(
+            Foutcode::F05,
+            format!("the settlement amount {d} cannot be written: {e}"),
+        )
     })
 }
 
-pub fn betaalverzoek(_v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing> {
-    nog_niet(claim, Rol::Verhaler, "Betaalverzoek")
+fn rekenbedrag(d: Decimal) -> Result<Rekenbedrag, Weigering> {
+    Rekenbedrag::new(d).map_err(|e| {
+        weigering(
+            Foutcode::F05,
+            format!("an interest amount {d} cannot be written: {e}"),
+        )
+    })
+}
+
+/// Computes a settlement of `componenten` (claimed at 100 %) on `claim`.
+/// `bgk_eerder` is the BGK already settled (a late request adds the difference).
+fn bereken(
+    v: &Verwerking<'_>,
+    claim: &Claim,
+    soort: Eindafrekeningsoort,
+    componenten: &[Component],
+    hoofdsom_eerder: Decimal,
+    bgk_eerder: Decimal,
+) -> Result<(Afrekening, Eindafrekening), Weigering> {
+    let pct = claim.verhaalpercentage.unwrap_or(Verhaalpercentage::Nul);
+    let instellingen = v.ctx.instellingen;
+    let Some(profiel) = v.ctx.deelnemers.get(&claim.verhaler) else {
+        return Err(weigering(
+            Foutcode::A03,
+            format!("{} is no longer registered", claim.verhaler),
+        ));
+    };
+    let datum = v.nu.date_naive();
+    let mut regels = Vec::new();
+    let mut berekend = Vec::new();
+    let mut hoofdsom = Decimal::ZERO;
+    for c in componenten {
+        let geclaimd = c.bedrag.waarde();
+        let te_betalen = rond_af(geclaimd * Decimal::from(pct.procent()) / Decimal::ONE_HUNDRED);
+        hoofdsom += te_betalen;
+        berekend.push((c.code, geclaimd, te_betalen));
+        regels.push(Afrekeningcomponent {
+            code: c.code,
+            geclaimd: c.bedrag,
+            verhaalpercentage: pct,
+            te_betalen: bedrag(te_betalen)?,
+        });
+    }
+    let (rente, periodes) = if profiel.wettelijke_rente {
+        let r = instellingen
+            .rente
+            .bereken(hoofdsom, claim.schadedatum, datum)
+            .map_err(|e| weigering(Foutcode::F08, e.to_string()))?;
+        let mut periodes = Vec::new();
+        for s in &r.stukken {
+            periodes.push(Renteperiode {
+                van: s.van,
+                tot: s.tot,
+                dagen: s.dagen,
+                percentage: Rentepercentage::new(s.procent).map_err(|e| {
+                    weigering(Foutcode::F08, format!("interest rate {}: {e}", s.procent))
+                })?,
+                grondslag: rekenbedrag(s.grondslag)?,
+                rente: rekenbedrag(s.rente)?,
+            });
+        }
+        (r.bedrag, periodes)
+    } else {
+        (Decimal::ZERO, Vec::new())
+    };
+    let bgk = if profiel.bgk {
+        let nieuw = instellingen.bgk.bereken(hoofdsom_eerder + hoofdsom);
+        (nieuw - bgk_eerder).max(Decimal::ZERO)
+    } else {
+        Decimal::ZERO
+    };
+    let totaal = hoofdsom + rente + bgk;
+    let betaalkenmerk = Betaalkenmerk::new_voor(&claim.id, claim.afrekeningen.len() as u32 + 1);
+    let vervaldatum = datum
+        .checked_add_days(Days::new(instellingen.termijnen.betaaltermijn_dagen.into()))
+        .unwrap_or(datum);
+    let bericht = Eindafrekening {
+        soort,
+        datum,
+        component: regels,
+        hoofdsom: bedrag(hoofdsom)?,
+        wettelijke_rente: WettelijkeRente {
+            bedrag: bedrag(rente)?,
+            periode: periodes,
+        },
+        bgk: bedrag(bgk)?,
+        totaal: bedrag(totaal)?,
+        iban: profiel.iban.clone(),
+        begunstigde: profiel.begunstigde.clone(),
+        betaalkenmerk: betaalkenmerk.clone(),
+        vervaldatum,
+    };
+    let afrekening = Afrekening {
+        betaalkenmerk,
+        soort,
+        datum,
+        componenten: berekend,
+        hoofdsom,
+        rente,
+        bgk,
+        totaal,
+        vervaldatum,
+        betaald: None,
+    };
+    Ok((afrekening, bericht))
+}
+
+/// Checks that the claim can be settled now (F11, F12).
+fn te_verrekenen(claim: &Claim) -> Result<&[Component], Weigering> {
+    let Some(spec) = claim.specificatie.as_deref().filter(|s| !s.is_empty()) else {
+        return Err(weigering(
+            Foutcode::F11,
+            format!("claim {} has no damage specification to settle", claim.id),
+        ));
+    };
+    if claim
+        .verhaalpercentage
+        .is_none_or(|p| p == Verhaalpercentage::Nul)
+    {
+        return Err(weigering(
+            Foutcode::F12,
+            format!(
+                "claim {} was agreed at verhaalpercentage 0: nothing to pay",
+                claim.id
+            ),
+        ));
+    }
+    Ok(spec)
+}
+
+/// Settles and sends the `Eindafrekening` to both.
+fn verstuur(
+    v: &mut Verwerking<'_>,
+    claim: Claim,
+    door: Gebeurtenis,
+    naar: Fase,
+    afrekening: Afrekening,
+    bericht: Eindafrekening,
+    bevestig: bool,
+) {
+    let van = claim.fase;
+    let mut nieuw = claim;
+    nieuw.afrekeningen.push(afrekening);
+    nieuw.fase = naar;
+    let nieuw = v.zet(Some(van), door, nieuw, bevestig);
+    if bevestig {
+        v.bevestig(&nieuw, Rol::Verhaler);
+    }
+    v.stuur_beide(&nieuw, Inhoud::Eindafrekening(bericht));
+}
+
+pub fn betaalverzoek(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing> {
+    let rol = Rol::Verhaler;
+    let fout = |w: Weigering| Afwijzing {
+        weigering: w,
+        claim: Some((Box::new(claim.clone()), rol)),
+    };
+    if !matches!(claim.fase, Fase::Overeenstemming | Fase::NieuweClaim) {
+        return Err(fout(weigering(
+            Foutcode::F02,
+            format!(
+                "a Betaalverzoek is allowed in 'Overeenstemming bereikt' (or 'Nieuwe claim'); claim {} is in status '{}'",
+                claim.id,
+                claim.fase.van(rol).0
+            ),
+        )));
+    }
+    let spec = te_verrekenen(&claim).map_err(&fout)?.to_vec();
+    let (afrekening, bericht) = bereken(
+        v,
+        &claim,
+        Eindafrekeningsoort::Regulier,
+        &spec,
+        Decimal::ZERO,
+        Decimal::ZERO,
+    )
+    .map_err(&fout)?;
+    verstuur(
+        v,
+        claim,
+        Gebeurtenis::Betaalverzoek,
+        Fase::EindafrekeningVerstuurd,
+        afrekening,
+        bericht,
+        true,
+    );
+    Ok(())
+}
+
+/// Whether the match can settle at once (BetaalbaarStellen): a specification
+/// and something to pay.
+pub fn kan_automatisch(claim: &Claim) -> bool {
+    te_verrekenen(claim).is_ok()
+}
+
+/// The settlement right after a match. When it cannot be computed (a damage
+/// date before the rate table) the match stands and V asks with a Betaalverzoek.
+pub fn automatisch(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing> {
+    let Ok(spec) = te_verrekenen(&claim).map(<[Component]>::to_vec) else {
+        return Ok(());
+    };
+    if let Ok((afrekening, bericht)) = bereken(
+        v,
+        &claim,
+        Eindafrekeningsoort::Regulier,
+        &spec,
+        Decimal::ZERO,
+        Decimal::ZERO,
+    ) {
+        verstuur(
+            v,
+            claim,
+            Gebeurtenis::Betaalverzoek,
+            Fase::EindafrekeningVerstuurd,
+            afrekening,
+            bericht,
+            false,
+        );
+    }
+    Ok(())
 }
 
 pub fn betaalbevestiging(
-    _v: &mut Verwerking<'_>,
+    v: &mut Verwerking<'_>,
     claim: Claim,
-    _b: &Betaalbevestiging,
+    b: &Betaalbevestiging,
 ) -> Result<(), Afwijzing> {
-    nog_niet(claim, Rol::Aansprakelijke, "Betaalbevestiging")
+    let rol = Rol::Aansprakelijke;
+    let fout = |w: Weigering| Afwijzing {
+        weigering: w,
+        claim: Some((Box::new(claim.clone()), rol)),
+    };
+    let Some(i) = claim
+        .afrekeningen
+        .iter()
+        .position(|a| a.betaalkenmerk == b.betaalkenmerk && a.betaald.is_none())
+    else {
+        let betaald = claim
+            .afrekeningen
+            .iter()
+            .any(|a| a.betaalkenmerk == b.betaalkenmerk);
+        return Err(fout(weigering(
+            Foutcode::F13,
+            format!(
+                "betaalkenmerk {} is {} on claim {}",
+                b.betaalkenmerk,
+                if betaald { "already paid" } else { "unknown" },
+                claim.id
+            ),
+        )));
+    };
+    let afrekening = &claim.afrekeningen[i];
+    if b.betaaldatum < afrekening.datum {
+        return Err(fout(weigering(
+            Foutcode::F08,
+            format!(
+                "Betaaldatum {} is before the settlement of {}",
+                b.betaaldatum, afrekening.datum
+            ),
+        )));
+    }
+    let naar = match claim.fase {
+        Fase::EindafrekeningVerstuurd => Fase::Afgerond,
+        Fase::Nagekomen => Fase::BetalingenOntvangen,
+        _ => {
+            return Err(fout(weigering(
+                Foutcode::F02,
+                format!(
+                    "a Betaalbevestiging is not expected in status '{}' of claim {}",
+                    claim.fase.van(rol).0,
+                    claim.id
+                ),
+            )));
+        }
+    };
+    let mut nieuw = claim.clone();
+    nieuw.afrekeningen[i].betaald = Some(b.betaaldatum);
+    nieuw.fase = naar;
+    let nieuw = v.zet(
+        Some(claim.fase),
+        Gebeurtenis::Betaalbevestiging,
+        nieuw,
+        true,
+    );
+    v.bevestig(&nieuw, rol);
+    v.stuur_door(&nieuw, rol, Inhoud::Betaalbevestiging(b.clone()));
+    Ok(())
 }
 
 pub fn nagekomen(
-    _v: &mut Verwerking<'_>,
+    v: &mut Verwerking<'_>,
     claim: Claim,
-    _n: &NagekomenBetaalverzoek,
+    n: &NagekomenBetaalverzoek,
 ) -> Result<(), Afwijzing> {
-    nog_niet(claim, Rol::Verhaler, "NagekomenBetaalverzoek")
-}
-
-pub fn kan_automatisch(_claim: &Claim) -> bool {
-    false
-}
-
-pub fn automatisch(_v: &mut Verwerking<'_>, _claim: Claim) -> Result<(), Afwijzing> {
+    let rol = Rol::Verhaler;
+    let fout = |w: Weigering| Afwijzing {
+        weigering: w,
+        claim: Some((Box::new(claim.clone()), rol)),
+    };
+    let betaald =
+        !claim.afrekeningen.is_empty() && claim.afrekeningen.iter().all(|a| a.betaald.is_some());
+    if claim.fase != Fase::Gearchiveerd || !betaald {
+        return Err(fout(weigering(
+            Foutcode::F02,
+            format!(
+                "a NagekomenBetaalverzoek is allowed only on a paid and archived claim; claim {} is in status '{}'",
+                claim.id,
+                claim.fase.van(rol).0
+            ),
+        )));
+    }
+    let [component] = n.component.as_slice() else {
+        return Err(fout(weigering(
+            Foutcode::F15,
+            format!(
+                "a late payment request names exactly one component, not {}",
+                n.component.len()
+            ),
+        )));
+    };
+    if n.toelichting.is_none() {
+        return Err(fout(weigering(
+            Foutcode::F06,
+            "a late payment request needs a Toelichting",
+        )));
+    }
+    // The caps apply to what was claimed in all settlements together.
+    let eerder_component: Decimal = claim
+        .afrekeningen
+        .iter()
+        .flat_map(|a| &a.componenten)
+        .filter(|(code, _, _)| *code == component.code)
+        .map(|(_, geclaimd, _)| *geclaimd)
+        .sum();
+    let eerder_totaal: Decimal = claim
+        .afrekeningen
+        .iter()
+        .flat_map(|a| &a.componenten)
+        .map(|(_, geclaimd, _)| *geclaimd)
+        .sum();
+    let plafonds = &v.ctx.instellingen.plafonds;
+    let samen = eerder_component + component.bedrag.waarde();
+    if let Some(cap) = plafonds.component.get(&component.code)
+        && samen > cap.waarde()
+    {
+        return Err(fout(weigering(
+            Foutcode::F05,
+            format!(
+                "component {}: {samen:.2} claimed in all (earlier {eerder_component:.2} + late {}) is above its cap of {cap}",
+                component.code, component.bedrag
+            ),
+        )));
+    }
+    let alles = eerder_totaal + component.bedrag.waarde();
+    if alles > plafonds.totaal.waarde() {
+        return Err(fout(weigering(
+            Foutcode::F05,
+            format!(
+                "the total claimed {alles:.2} (earlier {eerder_totaal:.2} + late {}) is above the cap of {} on the total",
+                component.bedrag, plafonds.totaal
+            ),
+        )));
+    }
+    let hoofdsom_eerder: Decimal = claim.afrekeningen.iter().map(|a| a.hoofdsom).sum();
+    let bgk_eerder: Decimal = claim.afrekeningen.iter().map(|a| a.bgk).sum();
+    let (afrekening, bericht) = bereken(
+        v,
+        &claim,
+        Eindafrekeningsoort::Nagekomen,
+        std::slice::from_ref(component),
+        hoofdsom_eerder,
+        bgk_eerder,
+    )
+    .map_err(&fout)?;
+    verstuur(
+        v,
+        claim,
+        Gebeurtenis::NagekomenBetaalverzoek,
+        Fase::Nagekomen,
+        afrekening,
+        bericht,
+        true,
+    );
     Ok(())
 }

@@ -286,6 +286,13 @@ fn bouw_overgangen() -> Vec<Overgang> {
         F::AansprakelijkheidIngediend,
     );
     zet(None, G::Tegenclaim, F::NieuweClaim);
+    // A's own claim on the same accident becomes the counter-claim.
+    for van in Fase::ALLE
+        .into_iter()
+        .filter(|f| f.is_aansprakelijkheid_open())
+    {
+        zet(Some(van), G::Tegenclaim, F::NieuweClaim);
+    }
     zet(
         Some(F::Aangemeld),
         G::SchadenummerWijziging,

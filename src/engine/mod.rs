@@ -247,8 +247,12 @@ fn verwerk_bericht(
                 kop.afzender
             ),
         );
-        v.foutbericht(mailbox, None, &w)?;
-        return Ok(v.klaar(Uitslag::Geweigerd(Foutcode::T05), None));
+        let claim = zoek_claim(zicht, kop.claim.as_ref())
+            .ok()
+            .and_then(|c| c.rol_van(&kop.afzender).map(|rol| c.overzicht(rol)));
+        let id = claim.as_ref().map(|c| c.claim_id.clone());
+        v.foutbericht(mailbox, claim, &w)?;
+        return Ok(v.klaar(Uitslag::Geweigerd(Foutcode::T05), id));
     }
 
     let (uitslag, claim) = match behandel(&mut v, bericht) {

@@ -37,10 +37,12 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
         kenteken_aansprakelijke: claim.kenteken_verhaler.clone(),
         schadedatum: claim.schadedatum,
     };
-    if v.zicht.claim_op_voertuigen(&sleutel).is_some() {
-        // A already registered its own claim on this accident: that one is
-        // the claim in the other direction (docs/clearingregels.md).
-        return claim;
+    if let Some(bestaand) = v
+        .zicht
+        .claim_op_voertuigen(&sleutel)
+        .and_then(|id| v.zicht.claim(&id))
+    {
+        return adopteer(v, claim, bestaand);
     }
     let id = v.nieuwe_claim_id();
     // A's number becomes the natural key, unless A already uses it as a claimant.
@@ -72,6 +74,7 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
         tegenclaim: None,
         specificatie: None,
         betaalbaar_stellen: false,
+        afrekeningen: Vec::new(),
         aangemaakt: v.nu,
         laatste_activiteit: v.nu,
     };
@@ -81,7 +84,7 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
     let origineel = v.zet(Some(claim.fase), Gebeurtenis::Tegenclaim, origineel, false);
     let nummer_nodig = if tegen.schadenummer_verhaler.is_none() {
         format!(
-            " {} sets its schadenummer first (SchadenummerWijziging).",
+            " {} stelt eerst zijn schadenummer in (SchadenummerWijziging).",
             tegen.verhaler
         )
     } else {
@@ -90,6 +93,46 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
     let info = format!(
         "Overeenstemming op 50-50 over claim {}: tegenclaim {id} aangemaakt op ongeval {}, {} verhaalt op {} tegen 50 procent.{nummer_nodig}",
         claim.id, tegen.ongeval, tegen.verhaler, tegen.aansprakelijke
+    );
+    v.stuur_beide(
+        &tegen,
+        Inhoud::Systeemmelding(Systeemmelding {
+            soort: Systeemmeldingsoort::TegenclaimAangemaakt,
+            extra_info: Toelichting::afgekapt(&info),
+        }),
+    );
+    origineel
+}
+
+/// A already registered its own claim on the same two vehicles and date: that
+/// claim is the other direction. While its liability is still open it becomes
+/// the counter-claim (same accident, agreed at 50); otherwise it is left as it
+/// is (docs/clearingregels.md).
+fn adopteer(v: &mut Verwerking<'_>, claim: Claim, bestaand: Claim) -> Claim {
+    if !bestaand.fase.is_aansprakelijkheid_open()
+        || bestaand.tegenclaim_van.is_some()
+        || bestaand.tegenclaim.is_some()
+    {
+        return claim;
+    }
+    let van = bestaand.fase;
+    let mut tegen = bestaand;
+    let eigen_ongeval = tegen.ongeval.clone();
+    tegen.ongeval = claim.ongeval.clone();
+    tegen.fase = Fase::NieuweClaim;
+    tegen.verhaalpercentage = Some(Verhaalpercentage::Vijftig);
+    tegen.ovs_code = claim.ovs_code;
+    tegen.tegenclaim_van = Some(claim.id.clone());
+    if tegen.schadenummer_aansprakelijke.is_none() {
+        tegen.schadenummer_aansprakelijke = claim.schadenummer_verhaler.clone();
+    }
+    let tegen = v.zet(Some(van), Gebeurtenis::Tegenclaim, tegen, false);
+    let mut origineel = claim.clone();
+    origineel.tegenclaim = Some(tegen.id.clone());
+    let origineel = v.zet(Some(claim.fase), Gebeurtenis::Tegenclaim, origineel, false);
+    let info = format!(
+        "Overeenstemming op 50-50 over claim {}: de eigen claim {} van {} op dezelfde voertuigen en schadedatum is nu de tegenclaim, op ongeval {} (was {eigen_ongeval}), aansprakelijkheid overeengekomen op 50 procent.",
+        claim.id, tegen.id, tegen.verhaler, tegen.ongeval
     );
     v.stuur_beide(
         &tegen,

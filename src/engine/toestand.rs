@@ -51,6 +51,8 @@ pub struct Claim {
     pub specificatie: Option<Vec<Component>>,
     /// V's last specification or Aansprakelijkstelling asked for an automatic settlement.
     pub betaalbaar_stellen: bool,
+    /// Every settlement sent, in order (the betaalkenmerk counts them).
+    pub afrekeningen: Vec<super::eindafrekening::Afrekening>,
     pub aangemaakt: DateTime<FixedOffset>,
     /// The last accepted inbound message (the passive timeout counts from here).
     pub laatste_activiteit: DateTime<FixedOffset>,
