@@ -30,7 +30,7 @@ pub struct Args {
     /// Where the `out` lines go (default: standard output).
     #[arg(long)]
     output: Option<PathBuf>,
-    /// Write the final state of every claim as a JSON array.
+    /// Write the final state of every claim as a JSON array (`-`: standard output).
     #[arg(long)]
     state: Option<PathBuf>,
     /// Compare the produced `out` lines with the file's own; exit 1 on the first difference.
@@ -129,7 +129,12 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(pad) = &args.state {
         let json = toestand_json(&hub.toestand);
         let tekst = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
-        if let Err(e) = std::fs::write(pad, tekst) {
+        let geschreven = if pad.as_os_str() == "-" {
+            std::io::stdout().lock().write_all(tekst.as_bytes())
+        } else {
+            std::fs::write(pad, tekst)
+        };
+        if let Err(e) = geschreven {
             return fout(format!("{}: {e}", pad.display()));
         }
     }
