@@ -94,6 +94,15 @@ enum Stap {
         reden: u8,
     },
     Archivering,
+    Betaalverzoek,
+    Betaalbevestiging {
+        nummer: u8,
+        dagen_later: u8,
+    },
+    Nagekomen {
+        bedrag: u32,
+        twee: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -111,19 +120,27 @@ struct Bericht {
     dagen: u8,
 }
 
+/// Mostly OVS 0 (which allows every percentage), sometimes any code.
+fn ovs() -> impl Strategy<Value = u8> {
+    prop_oneof![3 => Just(0u8), 1 => 0..7u8]
+}
+
 fn stap() -> impl Strategy<Value = Stap> {
     prop_oneof![
-        2 => (prop_oneof![4 => Just(0usize), 1 => 0..4usize], prop_oneof![4 => Just(1usize), 1 => 0..4usize], 0..4usize, 0..4usize, 0..4u8, proptest::option::of((0..7u8, 0..3u8)))
+        3 => (prop_oneof![4 => Just(0usize), 1 => 0..4usize], prop_oneof![4 => Just(1usize), 1 => 0..4usize], 0..4usize, 0..4usize, 0..4u8, proptest::option::of((0..7u8, 0..3u8)))
             .prop_map(|(v, a, kv, ka, nummer, stelling)| Stap::Aanmelding { v, a, kv, ka, nummer, stelling }),
         1 => (0..4u8).prop_map(|nummer| Stap::Schadenummer { nummer }),
-        3 => (0..7u8, 0..3u8).prop_map(|(ovs, pct)| Stap::Aansprakelijkstelling { ovs, pct }),
-        3 => (0..3u8, 0..7u8, 0..3u8).prop_map(|(keuze, ovs, pct)| Stap::ReactieA { keuze, ovs, pct }),
-        3 => (0..3u8, 0..7u8, 0..3u8).prop_map(|(keuze, ovs, pct)| Stap::ReactieV { keuze, ovs, pct }),
+        3 => (ovs(), 0..3u8).prop_map(|(ovs, pct)| Stap::Aansprakelijkstelling { ovs, pct }),
+        4 => (prop_oneof![2 => Just(0u8), 1 => 0..3u8], ovs(), 0..3u8).prop_map(|(keuze, ovs, pct)| Stap::ReactieA { keuze, ovs, pct }),
+        3 => (0..3u8, ovs(), 0..3u8).prop_map(|(keuze, ovs, pct)| Stap::ReactieV { keuze, ovs, pct }),
         1 => Just(Stap::InformatieVerzoek),
         1 => Just(Stap::InformatieAanlevering),
         1 => (0..60_000u32).prop_map(|bedrag| Stap::Schadespecificatie { bedrag }),
         1 => (11..23u8).prop_map(|reden| Stap::Afmelding { reden }),
         1 => Just(Stap::Archivering),
+        2 => Just(Stap::Betaalverzoek),
+        2 => (1..3u8, 0..3u8).prop_map(|(nummer, dagen_later)| Stap::Betaalbevestiging { nummer, dagen_later }),
+        1 => (0..3_000u32, proptest::bool::weighted(0.2)).prop_map(|(bedrag, twee)| Stap::Nagekomen { bedrag, twee }),
     ]
 }
 
@@ -207,6 +224,14 @@ fn lichaam(stap: &Stap) -> String {
             "<Afmelding><Reden>M{reden}</Reden></Afmelding>"
         ),
         Stap::Archivering => "<Archivering/>".to_owned(),
+        Stap::Betaalverzoek => "<Betaalverzoek/>".to_owned(),
+        Stap::Betaalbevestiging { nummer, .. } => format!(
+            "<Betaalbevestiging><Betaalkenmerk>{{CLAIM}}-{nummer}</Betaalkenmerk><Betaaldatum>{{DATUM}}</Betaaldatum></Betaalbevestiging>"
+        ),
+        Stap::Nagekomen { bedrag, twee } => format!(
+            "<NagekomenBetaalverzoek><Component><Code>EigenRisico</Code><Bedrag>{bedrag}.00</Bedrag></Component>{}<Toelichting>later</Toelichting></NagekomenBetaalverzoek>",
+            if *twee { "<Component><Code>Autohuur</Code><Bedrag>10.00</Bedrag></Component>" } else { "" }
+        ),
     }
 }
 
@@ -214,7 +239,10 @@ fn lichaam(stap: &Stap) -> String {
 fn door_v(stap: &Stap) -> bool {
     !matches!(
         stap,
-        Stap::Schadenummer { .. } | Stap::ReactieA { .. } | Stap::InformatieVerzoek
+        Stap::Schadenummer { .. }
+            | Stap::ReactieA { .. }
+            | Stap::InformatieVerzoek
+            | Stap::Betaalbevestiging { .. }
     )
 }
 
@@ -263,10 +291,20 @@ fn invoer(berichten: &[Bericht]) -> String {
             }
         };
         let id = b.hergebruik.map_or(i, |h| h as usize);
+        let dagen_later = match b.stap {
+            Stap::Betaalbevestiging { dagen_later, .. } => dagen_later as i64 - 1,
+            _ => 0,
+        };
+        let lichaam = lichaam(&b.stap)
+            .replace("{CLAIM}", doel.map_or("CL-00000001", |c| c.id.as_str()))
+            .replace(
+                "{DATUM}",
+                &(t + Duration::days(dagen_later)).date_naive().to_string(),
+            );
         let xml = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Bericht xmlns=\"urn:clearinghuis-regres:berichten:1\" versie=\"1\"><Kop><BerichtId>B-{id}</BerichtId><Afzender>{afzender}</Afzender><Ontvanger>CR-HUB</Ontvanger><Tijdstip>{}</Tijdstip>{claim}</Kop>{}</Bericht>\n",
             t.to_rfc3339(),
-            lichaam(&b.stap)
+            lichaam
         );
         let mailbox = b.mailbox.map_or(afzender.clone(), |m| CODES[m].to_owned());
         let code = Deelnemercode::new(mailbox.as_str()).expect("code");

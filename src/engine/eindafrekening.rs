@@ -69,50 +69,48 @@ fn bereken(
         ));
     };
     let datum = v.nu.date_naive();
+    let invoer: Vec<(Schadecomponent, Decimal)> = componenten
+        .iter()
+        .map(|c| (c.code, c.bedrag.waarde()))
+        .collect();
+    let b = bedragen(
+        instellingen,
+        &Grondslag {
+            componenten: &invoer,
+            verhaalpercentage: pct,
+            met_rente: profiel.wettelijke_rente,
+            met_bgk: profiel.bgk,
+            schadedatum: claim.schadedatum,
+            datum,
+            hoofdsom_eerder,
+            bgk_eerder,
+        },
+    )
+    .map_err(|e| weigering(Foutcode::F08, e.to_string()))?;
     let mut regels = Vec::new();
-    let mut berekend = Vec::new();
-    let mut hoofdsom = Decimal::ZERO;
-    for c in componenten {
-        let geclaimd = c.bedrag.waarde();
-        let te_betalen = rond_af(geclaimd * Decimal::from(pct.procent()) / Decimal::ONE_HUNDRED);
-        hoofdsom += te_betalen;
-        berekend.push((c.code, geclaimd, te_betalen));
+    for (c, (_, _, te_betalen)) in componenten.iter().zip(&b.componenten) {
         regels.push(Afrekeningcomponent {
             code: c.code,
             geclaimd: c.bedrag,
             verhaalpercentage: pct,
-            te_betalen: bedrag(te_betalen)?,
+            te_betalen: bedrag(*te_betalen)?,
         });
     }
-    let (rente, periodes) = if profiel.wettelijke_rente {
-        let r = instellingen
-            .rente
-            .bereken(hoofdsom, claim.schadedatum, datum)
-            .map_err(|e| weigering(Foutcode::F08, e.to_string()))?;
-        let mut periodes = Vec::new();
-        for s in &r.stukken {
-            periodes.push(Renteperiode {
-                van: s.van,
-                tot: s.tot,
-                dagen: s.dagen,
-                percentage: Rentepercentage::new(s.procent).map_err(|e| {
-                    weigering(Foutcode::F08, format!("interest rate {}: {e}", s.procent))
-                })?,
-                grondslag: rekenbedrag(s.grondslag)?,
-                rente: rekenbedrag(s.rente)?,
-            });
-        }
-        (r.bedrag, periodes)
-    } else {
-        (Decimal::ZERO, Vec::new())
-    };
-    let bgk = if profiel.bgk {
-        let nieuw = instellingen.bgk.bereken(hoofdsom_eerder + hoofdsom);
-        (nieuw - bgk_eerder).max(Decimal::ZERO)
-    } else {
-        Decimal::ZERO
-    };
-    let totaal = hoofdsom + rente + bgk;
+    let mut periodes = Vec::new();
+    for s in &b.stukken {
+        periodes.push(Renteperiode {
+            van: s.van,
+            tot: s.tot,
+            dagen: s.dagen,
+            percentage: Rentepercentage::new(s.procent).map_err(|e| {
+                weigering(Foutcode::F08, format!("interest rate {}: {e}", s.procent))
+            })?,
+            grondslag: rekenbedrag(s.grondslag)?,
+            rente: rekenbedrag(s.rente)?,
+        });
+    }
+    let (hoofdsom, rente, bgk, totaal) = (b.hoofdsom, b.rente, b.bgk, b.totaal);
+    let berekend = b.componenten;
     let betaalkenmerk = Betaalkenmerk::new_voor(&claim.id, claim.afrekeningen.len() as u32 + 1);
     let vervaldatum = datum
         .checked_add_days(Days::new(instellingen.termijnen.betaaltermijn_dagen.into()))
@@ -146,6 +144,72 @@ fn bereken(
         betaald: None,
     };
     Ok((afrekening, bericht))
+}
+
+/// What a settlement is computed from.
+#[derive(Debug, Clone)]
+pub struct Grondslag<'a> {
+    /// Per component: code and amount claimed at 100 %.
+    pub componenten: &'a [(Schadecomponent, Decimal)],
+    pub verhaalpercentage: Verhaalpercentage,
+    /// V's profile: statutory interest and BGK.
+    pub met_rente: bool,
+    pub met_bgk: bool,
+    pub schadedatum: NaiveDate,
+    /// The settlement date (interest runs to it, exclusive).
+    pub datum: NaiveDate,
+    /// Hoofdsom and BGK of earlier settlements (a late request adds the BGK difference).
+    pub hoofdsom_eerder: Decimal,
+    pub bgk_eerder: Decimal,
+}
+
+/// The amounts of a settlement (rules.md §5 steps 1–5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bedragen {
+    /// Per component: code, claimed, to pay (`round2` of claimed × percentage / 100).
+    pub componenten: Vec<(Schadecomponent, Decimal, Decimal)>,
+    pub hoofdsom: Decimal,
+    pub stukken: Vec<super::wettelijke_rente::Stuk>,
+    pub rente: Decimal,
+    pub bgk: Decimal,
+    pub totaal: Decimal,
+}
+
+/// The arithmetic of a settlement, pure and in `Decimal` throughout.
+pub fn bedragen(
+    instellingen: &super::Instellingen,
+    g: &Grondslag<'_>,
+) -> Result<Bedragen, super::wettelijke_rente::RenteFout> {
+    let procent = Decimal::from(g.verhaalpercentage.procent());
+    let mut componenten = Vec::new();
+    let mut hoofdsom = Decimal::ZERO;
+    for (code, geclaimd) in g.componenten {
+        let te_betalen = rond_af(geclaimd * procent / Decimal::ONE_HUNDRED);
+        hoofdsom += te_betalen;
+        componenten.push((*code, *geclaimd, te_betalen));
+    }
+    let (stukken, rente) = if g.met_rente {
+        let r = instellingen
+            .rente
+            .bereken(hoofdsom, g.schadedatum, g.datum)?;
+        (r.stukken, r.bedrag)
+    } else {
+        (Vec::new(), Decimal::ZERO)
+    };
+    let bgk = if g.met_bgk {
+        let nieuw = instellingen.bgk.bereken(g.hoofdsom_eerder + hoofdsom);
+        (nieuw - g.bgk_eerder).max(Decimal::ZERO)
+    } else {
+        Decimal::ZERO
+    };
+    Ok(Bedragen {
+        componenten,
+        hoofdsom,
+        stukken,
+        rente,
+        bgk,
+        totaal: hoofdsom + rente + bgk,
+    })
 }
 
 /// Checks that the claim can be settled now (F11, F12).
