@@ -4,7 +4,7 @@
 
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
 use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, eindafrekening, tegenclaim, weigering};
+use super::{Afwijzing, Verwerking, eindafrekening, met, tegenclaim, weigering};
 use crate::bericht::{
     Aansprakelijkstelling, Afmeldreden, Foutcode, GeenOvereenstemming, Inhoud, Overeenstemming,
     OvsCode, ReactieA, ReactieAansprakelijkheid, ReactieTegenvoorstel, ReactieV, Schadenummer,
@@ -125,13 +125,6 @@ fn niet_in_status(claim: &Claim, rol: Rol, wat: &str) -> Weigering {
             claim.id
         ),
     )
-}
-
-fn met(claim: &Claim, rol: Rol) -> impl Fn(Weigering) -> Afwijzing + '_ {
-    move |w| Afwijzing {
-        weigering: w,
-        claim: Some((Box::new(claim.clone()), rol)),
-    }
 }
 
 /// Sets A's schadenummer (checked for being allowed by the caller).

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
 use super::toestand::Claim;
 use super::wettelijke_rente::rond_af;
-use super::{Afwijzing, Verwerking, weigering};
+use super::{Afwijzing, Verwerking, met, weigering};
 use crate::bericht::{
     Afrekeningcomponent, Bedrag, Betaalbevestiging, Betaalkenmerk, Component, Eindafrekening,
     Eindafrekeningsoort, Foutcode, Inhoud, NagekomenBetaalverzoek, Rekenbedrag, Rentepercentage,
@@ -258,10 +258,7 @@ fn verstuur(
 
 pub fn betaalverzoek(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing> {
     let rol = Rol::Verhaler;
-    let fout = |w: Weigering| Afwijzing {
-        weigering: w,
-        claim: Some((Box::new(claim.clone()), rol)),
-    };
+    let fout = met(&claim, rol);
     if !matches!(claim.fase, Fase::Overeenstemming | Fase::NieuweClaim) {
         return Err(fout(weigering(
             Foutcode::F02,
@@ -284,7 +281,7 @@ pub fn betaalverzoek(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzi
     .map_err(&fout)?;
     verstuur(
         v,
-        claim,
+        claim.clone(),
         Gebeurtenis::Betaalverzoek,
         Fase::EindafrekeningVerstuurd,
         afrekening,
@@ -333,10 +330,7 @@ pub fn betaalbevestiging(
     b: &Betaalbevestiging,
 ) -> Result<(), Afwijzing> {
     let rol = Rol::Aansprakelijke;
-    let fout = |w: Weigering| Afwijzing {
-        weigering: w,
-        claim: Some((Box::new(claim.clone()), rol)),
-    };
+    let fout = met(&claim, rol);
     let Some(i) = claim
         .afrekeningen
         .iter()
@@ -400,10 +394,7 @@ pub fn nagekomen(
     n: &NagekomenBetaalverzoek,
 ) -> Result<(), Afwijzing> {
     let rol = Rol::Verhaler;
-    let fout = |w: Weigering| Afwijzing {
-        weigering: w,
-        claim: Some((Box::new(claim.clone()), rol)),
-    };
+    let fout = met(&claim, rol);
     let betaald =
         !claim.afrekeningen.is_empty() && claim.afrekeningen.iter().all(|a| a.betaald.is_some());
     if claim.fase != Fase::Gearchiveerd || !betaald {
@@ -481,7 +472,7 @@ pub fn nagekomen(
     .map_err(&fout)?;
     verstuur(
         v,
-        claim,
+        claim.clone(),
         Gebeurtenis::NagekomenBetaalverzoek,
         Fase::Nagekomen,
         afrekening,

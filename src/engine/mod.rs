@@ -310,6 +310,15 @@ impl From<Weigering> for Afwijzing {
     }
 }
 
+/// Turns a refusal on a found claim into an `Afwijzing` that keeps the claim
+/// and the sender's role (for the Claim block of the `Foutbericht`).
+pub fn met(claim: &Claim, rol: Rol) -> impl Fn(Weigering) -> Afwijzing + '_ {
+    move |w| Afwijzing {
+        weigering: w,
+        claim: Some((Box::new(claim.clone()), rol)),
+    }
+}
+
 /// A refusal with one code.
 pub fn weigering(code: Foutcode, tekst: impl Into<String>) -> Weigering {
     Weigering::code(code, tekst)

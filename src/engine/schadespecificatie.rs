@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::levenscyclus::Rol;
 use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, weigering};
+use super::{Afwijzing, Verwerking, met, weigering};
 use crate::bericht::{Component, Foutcode, Inhoud, Schadespecificatie, Weigering};
 
 /// The caps of the reference data (F05, naming the cap and the amount).
@@ -45,10 +45,7 @@ pub fn behandel(
     s: &Schadespecificatie,
 ) -> Result<(), Afwijzing> {
     let rol = Rol::Verhaler;
-    let fout = |w| Afwijzing {
-        weigering: w,
-        claim: Some((Box::new(claim.clone()), rol)),
-    };
+    let fout = met(&claim, rol);
     if claim.fase.ooit_gearchiveerd() {
         return Err(fout(weigering(
             Foutcode::F02,
