@@ -226,9 +226,8 @@ pub fn aansprakelijkstelling(
     if let Some(spec) = &a.schadespecificatie {
         nieuw.specificatie = Some(spec.component.clone());
     }
-    if let Some(b) = a.betaalbaar_stellen {
-        nieuw.betaalbaar_stellen = b;
-    }
+    // messages.md: BetaalbaarStellen defaults to false; the last message decides.
+    nieuw.betaalbaar_stellen = a.betaalbaar_stellen.unwrap_or(false);
     nieuw.fase = Fase::AansprakelijkheidIngediend;
     let nieuw = v.zet(Some(claim.fase), door, nieuw, true);
     v.bevestig(&nieuw, rol);
@@ -492,16 +491,21 @@ fn overeenstemming(
     };
     let automatisch = nieuw.betaalbaar_stellen && eindafrekening::kan_automatisch(&nieuw);
     let nieuw = v.zet(Some(van), Gebeurtenis::Akkoord, nieuw, true);
-    v.bevestig(&nieuw, rol);
+    // The receipt comes first but carries the sender's status after everything
+    // this message causes (an automatic settlement moves it on).
+    let plek = v.reserveer();
     v.stuur_beide(&nieuw, Inhoud::Overeenstemming(body));
     let nieuw = if pct == Verhaalpercentage::Vijftig {
         tegenclaim::maak(v, nieuw)
     } else {
         nieuw
     };
-    if automatisch {
-        eindafrekening::automatisch(v, nieuw)?;
-    }
+    let nieuw = if automatisch {
+        eindafrekening::automatisch(v, nieuw)
+    } else {
+        nieuw
+    };
+    v.bevestig_op(plek, &nieuw, rol);
     Ok(())
 }
 

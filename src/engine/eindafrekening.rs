@@ -244,7 +244,7 @@ fn verstuur(
     afrekening: Afrekening,
     bericht: Eindafrekening,
     bevestig: bool,
-) {
+) -> Claim {
     let van = claim.fase;
     let mut nieuw = claim;
     nieuw.afrekeningen.push(afrekening);
@@ -254,6 +254,7 @@ fn verstuur(
         v.bevestig(&nieuw, Rol::Verhaler);
     }
     v.stuur_beide(&nieuw, Inhoud::Eindafrekening(bericht));
+    nieuw
 }
 
 pub fn betaalverzoek(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing> {
@@ -297,13 +298,14 @@ pub fn kan_automatisch(claim: &Claim) -> bool {
     te_verrekenen(claim).is_ok()
 }
 
-/// The settlement right after a match. When it cannot be computed (a damage
-/// date before the rate table) the match stands and V asks with a Betaalverzoek.
-pub fn automatisch(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing> {
+/// The settlement right after a match; returns the claim as it ends. When it
+/// cannot be computed (a damage date before the rate table) the match stands
+/// and V asks with a Betaalverzoek.
+pub fn automatisch(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
     let Ok(spec) = te_verrekenen(&claim).map(<[Component]>::to_vec) else {
-        return Ok(());
+        return claim;
     };
-    if let Ok((afrekening, bericht)) = bereken(
+    match bereken(
         v,
         &claim,
         Eindafrekeningsoort::Regulier,
@@ -311,7 +313,7 @@ pub fn automatisch(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing
         Decimal::ZERO,
         Decimal::ZERO,
     ) {
-        verstuur(
+        Ok((afrekening, bericht)) => verstuur(
             v,
             claim,
             Gebeurtenis::Betaalverzoek,
@@ -319,9 +321,9 @@ pub fn automatisch(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing
             afrekening,
             bericht,
             false,
-        );
+        ),
+        Err(_) => claim,
     }
-    Ok(())
 }
 
 pub fn betaalbevestiging(

@@ -294,6 +294,13 @@ fn verwerk_bericht(
     Ok(v.klaar(uitslag, claim))
 }
 
+/// A reserved place in the output (see [`Verwerking::reserveer`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Plek {
+    index: usize,
+    nummer: u64,
+}
+
 /// A refusal, with the claim and the sender's role when they were found (so
 /// the `Foutbericht` carries the sender's own status).
 pub struct Afwijzing {
@@ -547,7 +554,22 @@ impl<'a> Verwerking<'a> {
         inhoud: Inhoud,
     ) {
         self.tellers.bericht += 1;
-        let bericht_id = BerichtId::hub(self.tellers.bericht);
+        if let Some(u) = self.schrijf(self.tellers.bericht, aan, claim, namens, inhoud) {
+            self.berichten.push(u);
+        }
+    }
+
+    /// Writes a hub message with BerichtId number `nummer`; a write failure is
+    /// recorded as the input's internal fault.
+    fn schrijf(
+        &mut self,
+        nummer: u64,
+        aan: &Deelnemercode,
+        claim: Option<ClaimOverzicht>,
+        namens: Option<Deelnemercode>,
+        inhoud: Inhoud,
+    ) -> Option<Uitgaand> {
+        let bericht_id = BerichtId::hub(nummer);
         let bericht = Bericht::new(
             Kop {
                 bericht_id: bericht_id.clone(),
@@ -561,31 +583,64 @@ impl<'a> Verwerking<'a> {
             inhoud,
         );
         match xml::schrijf(&bericht) {
-            Ok(xml) => self.berichten.push(Uitgaand {
+            Ok(xml) => Some(Uitgaand {
                 mailbox: aan.clone(),
                 bericht_id,
                 xml,
             }),
             Err(e) => {
-                if self.fout.is_none() {
-                    self.fout = Some(e.into());
-                }
+                self.fout.get_or_insert(e.into());
+                None
             }
         }
     }
 
     /// The `Ontvangstbevestiging` to the sender of an accepted message.
     pub fn bevestig(&mut self, claim: &Claim, rol: Rol) {
-        let bericht_id = self
-            .in_antwoord_op
-            .clone()
-            .unwrap_or_else(|| BerichtId::hub(0));
+        let inhoud = self.ontvangstbevestiging();
         self.stuur(
             claim.deelnemer(rol),
             Some(claim.overzicht(rol)),
             None,
-            Inhoud::Ontvangstbevestiging(Ontvangstbevestiging { bericht_id }),
+            inhoud,
         );
+    }
+
+    /// Takes the next hub BerichtId and the next place in the output for a
+    /// receipt that is written later, with the status the message ends in.
+    pub fn reserveer(&mut self) -> Plek {
+        self.tellers.bericht += 1;
+        self.berichten.push(Uitgaand {
+            mailbox: Deelnemercode::hub(),
+            bericht_id: BerichtId::hub(self.tellers.bericht),
+            xml: String::new(),
+        });
+        Plek {
+            index: self.berichten.len() - 1,
+            nummer: self.tellers.bericht,
+        }
+    }
+
+    /// Writes the receipt into its reserved place, under the reserved BerichtId.
+    pub fn bevestig_op(&mut self, plek: Plek, claim: &Claim, rol: Rol) {
+        let inhoud = self.ontvangstbevestiging();
+        if let Some(u) = self.schrijf(
+            plek.nummer,
+            claim.deelnemer(rol),
+            Some(claim.overzicht(rol)),
+            None,
+            inhoud,
+        ) {
+            self.berichten[plek.index] = u;
+        }
+    }
+
+    fn ontvangstbevestiging(&self) -> Inhoud {
+        let bericht_id = self
+            .in_antwoord_op
+            .clone()
+            .unwrap_or_else(|| BerichtId::hub(0));
+        Inhoud::Ontvangstbevestiging(Ontvangstbevestiging { bericht_id })
     }
 
     /// The inbound body, forwarded to the other party with `Namens`.
