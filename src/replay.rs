@@ -12,7 +12,7 @@ use std::io::{BufRead, Write};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::bericht::{Deelnemercode, tijdstip};
+use crate::bericht::{Codelijst as _, Deelnemercode, tijdstip};
 use crate::codec::{Pipeline, Toegestaan, ValidatorFout};
 use crate::engine::{self, Context, EngineFout, Invoer, Toestand, Uitslag, Zicht};
 
@@ -353,5 +353,3 @@ pub fn toestand_json(toestand: &Toestand) -> serde_json::Value {
         .collect();
     Value::Array(claims)
 }
-
-use crate::bericht::Codelijst as _;

@@ -79,9 +79,6 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
         laatste_activiteit: v.nu,
     };
     let tegen = v.zet(None, Gebeurtenis::Tegenclaim, tegen, true);
-    let mut origineel = claim.clone();
-    origineel.tegenclaim = Some(id.clone());
-    let origineel = v.zet(Some(claim.fase), Gebeurtenis::Tegenclaim, origineel, false);
     let nummer_nodig = if tegen.schadenummer_verhaler.is_none() {
         format!(
             " {} stelt eerst zijn schadenummer in (SchadenummerWijziging).",
@@ -94,11 +91,20 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
         "Overeenstemming op 50-50 over claim {}: tegenclaim {id} aangemaakt op ongeval {}, {} verhaalt op {} tegen 50 procent.{nummer_nodig}",
         claim.id, tegen.ongeval, tegen.verhaler, tegen.aansprakelijke
     );
+    koppel(v, claim, &tegen, &info)
+}
+
+/// Links the original claim to its counter-claim and tells both parties.
+fn koppel(v: &mut Verwerking<'_>, claim: Claim, tegen: &Claim, info: &str) -> Claim {
+    let van = claim.fase;
+    let mut origineel = claim;
+    origineel.tegenclaim = Some(tegen.id.clone());
+    let origineel = v.zet(Some(van), Gebeurtenis::Tegenclaim, origineel, false);
     v.stuur_beide(
-        &tegen,
+        tegen,
         Inhoud::Systeemmelding(Systeemmelding {
             soort: Systeemmeldingsoort::TegenclaimAangemaakt,
-            extra_info: Toelichting::afgekapt(&info),
+            extra_info: Toelichting::afgekapt(info),
         }),
     );
     origineel
@@ -127,19 +133,9 @@ fn adopteer(v: &mut Verwerking<'_>, claim: Claim, bestaand: Claim) -> Claim {
         tegen.schadenummer_aansprakelijke = claim.schadenummer_verhaler.clone();
     }
     let tegen = v.zet(Some(van), Gebeurtenis::Tegenclaim, tegen, false);
-    let mut origineel = claim.clone();
-    origineel.tegenclaim = Some(tegen.id.clone());
-    let origineel = v.zet(Some(claim.fase), Gebeurtenis::Tegenclaim, origineel, false);
     let info = format!(
         "Overeenstemming op 50-50 over claim {}: de eigen claim {} van {} op dezelfde voertuigen en schadedatum is nu de tegenclaim, op ongeval {} (was {eigen_ongeval}), aansprakelijkheid overeengekomen op 50 procent.",
         claim.id, tegen.id, tegen.verhaler, tegen.ongeval
     );
-    v.stuur_beide(
-        &tegen,
-        Inhoud::Systeemmelding(Systeemmelding {
-            soort: Systeemmeldingsoort::TegenclaimAangemaakt,
-            extra_info: Toelichting::afgekapt(&info),
-        }),
-    );
-    origineel
+    koppel(v, claim, &tegen, &info)
 }

@@ -13,9 +13,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::kenteken::Kenteken;
 use super::levenscyclus::{Fase, Rol};
 use crate::bericht::{
-    Afmeldreden, AkkoordA, BerichtId, Bestuurder, ClaimId, ClaimOverzicht, Component,
-    Deelnemercode, Dekking, Document, OngevalId, OvsCode, Polisnummer, Schadenummer, Standpunt,
-    Standpuntsoort, Verhaalpercentage,
+    Afmeldreden, BerichtId, Bestuurder, ClaimId, ClaimOverzicht, Component, Deelnemercode, Dekking,
+    Document, OngevalId, OvsCode, Polisnummer, Schadenummer, Standpunt, Standpuntsoort,
+    Verhaalpercentage,
 };
 
 /// One claim: one direction of recovery, V claims from A.
@@ -232,9 +232,4 @@ impl Zicht for Toestand {
     fn tellers(&self) -> Tellers {
         self.tellers
     }
-}
-
-/// The OVS code A's acceptance records (rules.md §3): A's own, else the proposal's.
-pub fn ovs_van_akkoord(akkoord: &AkkoordA, voorstel: &Standpunt) -> Option<OvsCode> {
-    akkoord.ovs_code.or(voorstel.ovs_code)
 }
