@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bericht::{Codelijst as _, Deelnemercode, tijdstip};
 use crate::codec::{Pipeline, Toegestaan, ValidatorFout};
-use crate::engine::{self, Context, EngineFout, Invoer, Toestand, Uitslag, Zicht};
+use crate::engine::{self, Context, EngineFout, Invoer, Toestand, Uitslag, Wekker, Zicht};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayFout {
@@ -90,7 +90,17 @@ pub struct Hub<'a> {
 /// The result of one inbound message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verwerkt {
+    /// The timers that were due before it (rules.md §7), in firing order.
+    pub gewekt: Vec<Gewekt>,
     pub seq_in: u64,
+    pub uitslag: Uitslag,
+    pub uit: Vec<Logregel>,
+}
+
+/// One timer or held message that fired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gewekt {
+    pub wekker: Wekker,
     pub uitslag: Uitslag,
     pub uit: Vec<Logregel>,
 }
@@ -105,13 +115,59 @@ impl<'a> Hub<'a> {
         }
     }
 
-    /// One inbound message as it arrived in `mailbox` at `at`.
+    /// Fires every timer and held message due at or before `tot`, in due-time
+    /// order (ties in set order), each at its own due time.
+    pub fn wek_tot(&mut self, tot: DateTime<FixedOffset>) -> Result<Vec<Gewekt>, HubFout> {
+        let mut gewekt = Vec::new();
+        while let Some(wekker) = self.toestand.volgende_wekker() {
+            if wekker.tijd > tot {
+                break;
+            }
+            let uitkomst = engine::verwerk(
+                &self.toestand as &dyn Zicht,
+                self.ctx,
+                Invoer::Wekker(&wekker),
+            )?;
+            self.toestand.pas_toe(uitkomst.wijzigingen);
+            let uit = self.nummer(wekker.tijd, uitkomst.berichten);
+            gewekt.push(Gewekt {
+                wekker,
+                uitslag: uitkomst.uitslag,
+                uit,
+            });
+        }
+        Ok(gewekt)
+    }
+
+    fn nummer(
+        &mut self,
+        at: DateTime<FixedOffset>,
+        berichten: Vec<engine::Uitgaand>,
+    ) -> Vec<Logregel> {
+        berichten
+            .into_iter()
+            .map(|u| {
+                self.seq += 1;
+                Logregel {
+                    seq: Some(self.seq),
+                    at,
+                    direction: Richting::Out,
+                    mailbox: u.mailbox.to_string(),
+                    xml: u.xml,
+                }
+            })
+            .collect()
+    }
+
+    /// One inbound message as it arrived in `mailbox` at `at`; the timers due
+    /// at or before `at` fire first.
     pub fn ontvang(
         &mut self,
         mailbox: &Deelnemercode,
         at: DateTime<FixedOffset>,
         bytes: &[u8],
     ) -> Result<Verwerkt, HubFout> {
+        let gewekt = self.wek_tot(at)?;
         let oordeel = self.pipeline.controleer(bytes, Toegestaan::Inkomend)?;
         self.seq += 1;
         let seq_in = self.seq;
@@ -131,21 +187,9 @@ impl<'a> Hub<'a> {
         };
         let uitkomst = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer)?;
         self.toestand.pas_toe(uitkomst.wijzigingen);
-        let uit = uitkomst
-            .berichten
-            .into_iter()
-            .map(|u| {
-                self.seq += 1;
-                Logregel {
-                    seq: Some(self.seq),
-                    at,
-                    direction: Richting::Out,
-                    mailbox: u.mailbox.to_string(),
-                    xml: u.xml,
-                }
-            })
-            .collect();
+        let uit = self.nummer(at, uitkomst.berichten);
         Ok(Verwerkt {
+            gewekt,
             seq_in,
             uitslag: uitkomst.uitslag,
             uit,
@@ -226,6 +270,8 @@ pub struct Opties {
     /// Also write the `in` lines (numbered), so the output is a whole message
     /// log as `log export` gives it: how conversation fixtures are recorded.
     pub met_invoer: bool,
+    /// After the last line, fire every timer due up to this moment (`--until`).
+    pub tot: Option<DateTime<FixedOffset>>,
 }
 
 /// Replays `invoer` into `hub`, writing the produced `out` lines to `uit`.
@@ -272,6 +318,9 @@ pub fn speel(
                         bron,
                     })?;
                 verslag.in_regels += 1;
+                for g in v.gewekt {
+                    schrijf_uit(uit, &mut verslag, &mut gemaakt, verify, g.uit)?;
+                }
                 if opties.met_invoer {
                     let in_regel = Logregel {
                         seq: Some(v.seq_in),
@@ -279,24 +328,27 @@ pub fn speel(
                     };
                     writeln!(uit, "{}", in_regel.als_json())?;
                 }
-                for u in v.uit {
-                    writeln!(uit, "{}", u.als_json())?;
-                    verslag.uit_regels += 1;
-                    if verify {
-                        gemaakt.push_back(u);
-                    }
-                }
+                schrijf_uit(uit, &mut verslag, &mut gemaakt, verify, v.uit)?;
             }
         }
-        while let (Some(_), Some(_)) = (verwacht.front(), gemaakt.front()) {
-            if let (Some((r, v)), Some(g)) = (verwacht.pop_front(), gemaakt.pop_front())
-                && let Some(d) = vergelijk(r, &v, &g)
-            {
-                verslag.verschil = Some(d);
-                return Ok(verslag);
-            }
+        if let Some(d) = vergelijk_rij(&mut verwacht, &mut gemaakt) {
+            verslag.verschil = Some(d);
+            return Ok(verslag);
         }
         voortgang(gelezen);
+    }
+    if let Some(tot) = opties.tot {
+        let gewekt = hub.wek_tot(tot).map_err(|bron| ReplayFout::Hub {
+            regel: verslag.in_regels,
+            bron,
+        })?;
+        for g in gewekt {
+            schrijf_uit(uit, &mut verslag, &mut gemaakt, verify, g.uit)?;
+        }
+        if let Some(d) = vergelijk_rij(&mut verwacht, &mut gemaakt) {
+            verslag.verschil = Some(d);
+            return Ok(verslag);
+        }
     }
     if verify {
         if let Some((r, v)) = verwacht.pop_front() {
@@ -317,6 +369,38 @@ pub fn speel(
     }
     uit.flush()?;
     Ok(verslag)
+}
+
+fn schrijf_uit(
+    uit: &mut dyn Write,
+    verslag: &mut Verslag,
+    gemaakt: &mut VecDeque<Logregel>,
+    verify: bool,
+    regels: Vec<Logregel>,
+) -> std::io::Result<()> {
+    for u in regels {
+        writeln!(uit, "{}", u.als_json())?;
+        verslag.uit_regels += 1;
+        if verify {
+            gemaakt.push_back(u);
+        }
+    }
+    Ok(())
+}
+
+/// Compares produced and expected `out` lines as far as both go.
+fn vergelijk_rij(
+    verwacht: &mut VecDeque<(u64, Logregel)>,
+    gemaakt: &mut VecDeque<Logregel>,
+) -> Option<Verschil> {
+    while let (Some(_), Some(_)) = (verwacht.front(), gemaakt.front()) {
+        if let (Some((r, v)), Some(g)) = (verwacht.pop_front(), gemaakt.pop_front())
+            && let Some(d) = vergelijk(r, &v, &g)
+        {
+            return Some(d);
+        }
+    }
+    None
 }
 
 /// The final state of every claim, as `--state` writes it (operations.md).

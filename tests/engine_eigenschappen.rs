@@ -382,9 +382,9 @@ proptest! {
         }
 
         // The hub's own log (in and out lines) replays and verifies.
-        let (eigen, _, _) = speel_af(&log, Opties { verify: false, met_invoer: true });
+        let (eigen, _, _) = speel_af(&log, Opties { verify: false, met_invoer: true, tot: None });
         let eigen = String::from_utf8(eigen).expect("utf-8");
-        let (_, verschil, _) = speel_af(&eigen, Opties { verify: true, met_invoer: false });
+        let (_, verschil, _) = speel_af(&eigen, Opties { verify: true, met_invoer: false, tot: None });
         prop_assert!(verschil.is_none(), "{:?}", verschil);
     }
 }

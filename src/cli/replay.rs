@@ -65,11 +65,6 @@ pub fn run(args: Args) -> ExitCode {
         Ok(i) => i,
         Err(e) => return fout(e),
     };
-    if args.until.is_some() {
-        return fout(
-            "--until needs the timers of rules.md §7, which this version does not have yet",
-        );
-    }
     let pipeline = match Pipeline::start() {
         Ok(p) => p,
         Err(e) => return fout(e),
@@ -113,6 +108,7 @@ pub fn run(args: Args) -> ExitCode {
         Opties {
             verify: args.verify,
             met_invoer: args.with_input,
+            tot: args.until,
         },
         &mut voortgang,
     ) {

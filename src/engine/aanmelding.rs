@@ -176,6 +176,7 @@ pub fn behandel(
         afrekeningen: Vec::new(),
         aangemaakt: v.nu,
         laatste_activiteit: v.nu,
+        timers: Vec::new(),
     };
     let claim = v.zet(None, door, claim, true);
     v.bevestig(&claim, Rol::Verhaler);

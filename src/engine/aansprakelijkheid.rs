@@ -4,7 +4,7 @@
 
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
 use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, eindafrekening, met, tegenclaim, weigering};
+use super::{Afwijzing, Verwerking, buiten_fase, eindafrekening, met, tegenclaim, weigering};
 use crate::bericht::{
     Aansprakelijkstelling, Afmeldreden, Foutcode, GeenOvereenstemming, Inhoud, Overeenstemming,
     OvsCode, ReactieA, ReactieAansprakelijkheid, ReactieTegenvoorstel, ReactieV, Schadenummer,
@@ -116,15 +116,18 @@ fn standpunt(
     }
 }
 
-fn niet_in_status(claim: &Claim, rol: Rol, wat: &str) -> Weigering {
+/// F02 for a message that fits only phases where `past` holds (early when
+/// one of them can still come).
+fn niet_in_status(claim: &Claim, rol: Rol, wat: &str, past: impl Fn(Fase) -> bool) -> Afwijzing {
     let (status, _) = claim.fase.van(rol);
-    weigering(
+    let w = weigering(
         Foutcode::F02,
         format!(
             "{wat} is not allowed in status '{status}' of claim {}",
             claim.id
         ),
-    )
+    );
+    buiten_fase(claim, rol, w, past)
 }
 
 /// Sets A's schadenummer (checked for being allowed by the caller).
@@ -198,11 +201,17 @@ pub fn aansprakelijkstelling(
         ),
         Fase::Tegenvoorstel => (Standpuntsoort::NieuwVoorstel, Gebeurtenis::NieuwVoorstel),
         _ => {
-            return Err(fout(niet_in_status(
+            return Err(niet_in_status(
                 &claim,
                 rol,
                 "an Aansprakelijkstelling",
-            )));
+                |f| {
+                    matches!(
+                        f,
+                        Fase::Aangemeld | Fase::OpvoerenAansprakelijkheid | Fase::Tegenvoorstel
+                    )
+                },
+            ));
         }
     };
     let ovs = controleer_toedracht(v, claim.beperkt, a).map_err(&fout)?;
@@ -259,17 +268,20 @@ pub fn reactie_a(
 ) -> Result<(), Afwijzing> {
     let rol = Rol::Aansprakelijke;
     let fout = met(&claim, rol);
-    let open = matches!(
-        claim.fase,
-        Fase::AansprakelijkheidIngediend | Fase::InformatieVerzoek | Fase::InformatieBeantwoord
-    );
+    let open = |f| {
+        matches!(
+            f,
+            Fase::AansprakelijkheidIngediend | Fase::InformatieVerzoek | Fase::InformatieBeantwoord
+        )
+    };
     let voorstel = claim.open_voorstel().cloned();
-    let (true, Some(voorstel)) = (open, voorstel) else {
-        return Err(fout(niet_in_status(
+    let (true, Some(voorstel)) = (open(claim.fase), voorstel) else {
+        return Err(niet_in_status(
             &claim,
             rol,
             "a ReactieAansprakelijkheid",
-        )));
+            open,
+        ));
     };
     let voorgesteld = voorstel
         .verhaalpercentage
@@ -413,7 +425,9 @@ pub fn reactie_v(
     let fout = met(&claim, rol);
     let voorstel = claim.open_voorstel().cloned();
     let (Fase::Tegenvoorstel, Some(tegen)) = (claim.fase, voorstel) else {
-        return Err(fout(niet_in_status(&claim, rol, "a ReactieTegenvoorstel")));
+        return Err(niet_in_status(&claim, rol, "a ReactieTegenvoorstel", |f| {
+            f == Fase::Tegenvoorstel
+        }));
     };
     let mut nieuw = claim.clone();
     match &r.keuze {

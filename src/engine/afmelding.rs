@@ -2,7 +2,7 @@
 
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
 use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, weigering};
+use super::{Afwijzing, Verwerking, buiten_fase, met, weigering};
 use crate::bericht::{
     Afmelding, Afmeldreden, Foutcode, Inhoud, Systeemmelding, Systeemmeldingsoort, Toelichting,
 };
@@ -13,10 +13,7 @@ pub fn afmelding(
     rol: Rol,
     a: &Afmelding,
 ) -> Result<(), Afwijzing> {
-    let fout = |code, tekst: String| Afwijzing {
-        weigering: weigering(code, tekst),
-        claim: Some((Box::new(claim.clone()), rol)),
-    };
+    let fout = |code, tekst: String| met(&claim, rol)(weigering(code, tekst));
     if !claim.fase.afmelding_mogelijk() {
         return Err(fout(
             Foutcode::F02,
@@ -62,27 +59,31 @@ pub fn afmelding(
     Ok(())
 }
 
-pub fn archivering(v: &mut Verwerking<'_>, claim: Claim, rol: Rol) -> Result<(), Afwijzing> {
-    let naar = match (claim.fase, rol) {
+/// Where `rol`'s archiving takes a claim in `fase`, if it may archive there.
+fn archief_na(fase: Fase, rol: Rol) -> Option<Fase> {
+    match (fase, rol) {
         (Fase::AfmeldingDoorV, Rol::Aansprakelijke)
         | (Fase::AfmeldingDoorA, Rol::Verhaler)
         | (Fase::GeenOvereenstemming, _) => Some(Fase::Afgemeld),
         (Fase::Afgerond | Fase::BetalingenOntvangen, Rol::Verhaler) => Some(Fase::Gearchiveerd),
         _ => None,
-    };
-    let Some(naar) = naar else {
-        return Err(Afwijzing {
-            weigering: weigering(
-                Foutcode::F02,
-                format!(
-                    "{} cannot archive claim {} in its status '{}'",
-                    claim.deelnemer(rol),
-                    claim.id,
-                    claim.fase.van(rol).0
-                ),
+    }
+}
+
+pub fn archivering(v: &mut Verwerking<'_>, claim: Claim, rol: Rol) -> Result<(), Afwijzing> {
+    let Some(naar) = archief_na(claim.fase, rol) else {
+        let w = weigering(
+            Foutcode::F02,
+            format!(
+                "{} cannot archive claim {} in its status '{}'",
+                claim.deelnemer(rol),
+                claim.id,
+                claim.fase.van(rol).0
             ),
-            claim: Some((Box::new(claim), rol)),
-        });
+        );
+        return Err(buiten_fase(&claim, rol, w, |f| {
+            archief_na(f, rol).is_some()
+        }));
     };
     let mut nieuw = claim.clone();
     nieuw.fase = naar;
@@ -112,4 +113,26 @@ pub fn archivering(v: &mut Verwerking<'_>, claim: Claim, rol: Rol) -> Result<(),
         }),
     );
     Ok(())
+}
+
+/// The passive timeout (rules.md §7): closed for both with reason M22.
+pub fn passief(v: &mut Verwerking<'_>, claim: Claim) {
+    let van = claim.fase;
+    let mut nieuw = claim;
+    nieuw.fase = Fase::Afgemeld;
+    nieuw.afmeldreden = Some(Afmeldreden::M22);
+    let nieuw = v.zet(Some(van), Gebeurtenis::Passief, nieuw, false);
+    let info = format!(
+        "Claim {} afgemeld (reden M22): geen geaccepteerd bericht sinds {} ({} dagen).",
+        nieuw.id,
+        crate::bericht::tijdstip::format(&nieuw.laatste_activiteit),
+        v.ctx.instellingen.termijnen.passief_dagen
+    );
+    v.stuur_beide(
+        &nieuw,
+        Inhoud::Systeemmelding(Systeemmelding {
+            soort: Systeemmeldingsoort::Passief,
+            extra_info: Toelichting::afgekapt(&info),
+        }),
+    );
 }

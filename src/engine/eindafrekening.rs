@@ -9,11 +9,12 @@ use rust_decimal::Decimal;
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
 use super::toestand::Claim;
 use super::wettelijke_rente::rond_af;
-use super::{Afwijzing, Verwerking, met, weigering};
+use super::{Afwijzing, Verwerking, buiten_fase, met, weigering};
 use crate::bericht::{
     Afrekeningcomponent, Bedrag, Betaalbevestiging, Betaalkenmerk, Component, Eindafrekening,
     Eindafrekeningsoort, Foutcode, Inhoud, NagekomenBetaalverzoek, Rekenbedrag, Rentepercentage,
-    Renteperiode, Schadecomponent, Verhaalpercentage, Weigering, WettelijkeRente,
+    Renteperiode, Schadecomponent, Systeemmelding, Systeemmeldingsoort, Toelichting,
+    Verhaalpercentage, Weigering, WettelijkeRente,
 };
 
 /// One settlement the hub sent, and whether it was paid.
@@ -247,6 +248,7 @@ fn verstuur(
 ) -> Claim {
     let van = claim.fase;
     let mut nieuw = claim;
+    super::termijn::betaaltermijn(v, &mut nieuw, &afrekening.betaalkenmerk);
     nieuw.afrekeningen.push(afrekening);
     nieuw.fase = naar;
     let nieuw = v.zet(Some(van), door, nieuw, bevestig);
@@ -260,15 +262,17 @@ fn verstuur(
 pub fn betaalverzoek(v: &mut Verwerking<'_>, claim: Claim) -> Result<(), Afwijzing> {
     let rol = Rol::Verhaler;
     let fout = met(&claim, rol);
-    if !matches!(claim.fase, Fase::Overeenstemming | Fase::NieuweClaim) {
-        return Err(fout(weigering(
+    let past = |f| matches!(f, Fase::Overeenstemming | Fase::NieuweClaim);
+    if !past(claim.fase) {
+        let w = weigering(
             Foutcode::F02,
             format!(
                 "a Betaalverzoek is allowed in 'Overeenstemming bereikt' (or 'Nieuwe claim'); claim {} is in status '{}'",
                 claim.id,
                 claim.fase.van(rol).0
             ),
-        )));
+        );
+        return Err(buiten_fase(&claim, rol, w, past));
     }
     let spec = te_verrekenen(&claim).map_err(&fout)?.to_vec();
     let (afrekening, bericht) = bereken(
@@ -342,7 +346,7 @@ pub fn betaalbevestiging(
             .afrekeningen
             .iter()
             .any(|a| a.betaalkenmerk == b.betaalkenmerk);
-        return Err(fout(weigering(
+        let w = weigering(
             Foutcode::F13,
             format!(
                 "betaalkenmerk {} is {} on claim {}",
@@ -350,7 +354,16 @@ pub fn betaalbevestiging(
                 if betaald { "already paid" } else { "unknown" },
                 claim.id
             ),
-        )));
+        );
+        // Early only when it names the next settlement, while one may still be sent.
+        let volgende = Betaalkenmerk::new_voor(&claim.id, claim.afrekeningen.len() as u32 + 1);
+        return Err(if betaald || b.betaalkenmerk != volgende {
+            fout(w)
+        } else {
+            buiten_fase(&claim, rol, w, |f| {
+                matches!(f, Fase::EindafrekeningVerstuurd | Fase::Nagekomen)
+            })
+        });
     };
     let afrekening = &claim.afrekeningen[i];
     if b.betaaldatum < afrekening.datum {
@@ -366,14 +379,17 @@ pub fn betaalbevestiging(
         Fase::EindafrekeningVerstuurd => Fase::Afgerond,
         Fase::Nagekomen => Fase::BetalingenOntvangen,
         _ => {
-            return Err(fout(weigering(
+            let w = weigering(
                 Foutcode::F02,
                 format!(
                     "a Betaalbevestiging is not expected in status '{}' of claim {}",
                     claim.fase.van(rol).0,
                     claim.id
                 ),
-            )));
+            );
+            return Err(buiten_fase(&claim, rol, w, |f| {
+                matches!(f, Fase::EindafrekeningVerstuurd | Fase::Nagekomen)
+            }));
         }
     };
     let mut nieuw = claim.clone();
@@ -400,14 +416,15 @@ pub fn nagekomen(
     let betaald =
         !claim.afrekeningen.is_empty() && claim.afrekeningen.iter().all(|a| a.betaald.is_some());
     if claim.fase != Fase::Gearchiveerd || !betaald {
-        return Err(fout(weigering(
+        let w = weigering(
             Foutcode::F02,
             format!(
                 "a NagekomenBetaalverzoek is allowed only on a paid and archived claim; claim {} is in status '{}'",
                 claim.id,
                 claim.fase.van(rol).0
             ),
-        )));
+        );
+        return Err(buiten_fase(&claim, rol, w, |f| f == Fase::Gearchiveerd));
     }
     let [component] = n.component.as_slice() else {
         return Err(fout(weigering(
@@ -482,4 +499,33 @@ pub fn nagekomen(
         true,
     );
     Ok(())
+}
+
+/// The payment term of settlement `kenmerk` ran out unpaid (rules.md §7): a
+/// notice to both; the claim stays as it is.
+pub fn termijn_verstreken(v: &mut Verwerking<'_>, claim: Claim, kenmerk: &Betaalkenmerk) {
+    let fase = claim.fase;
+    let nieuw = v.zet(Some(fase), Gebeurtenis::Termijn, claim, false);
+    let Some(a) = nieuw
+        .afrekeningen
+        .iter()
+        .find(|a| a.betaalkenmerk == *kenmerk)
+    else {
+        return;
+    };
+    let info = format!(
+        "Eindafrekening {} van {} (totaal {}) is niet betaald binnen {} dagen; vervaldatum {}.",
+        a.betaalkenmerk,
+        a.datum,
+        a.totaal,
+        v.ctx.instellingen.termijnen.betaaltermijn_dagen,
+        a.vervaldatum
+    );
+    v.stuur_beide(
+        &nieuw,
+        Inhoud::Systeemmelding(Systeemmelding {
+            soort: Systeemmeldingsoort::BetaaltermijnVerstreken,
+            extra_info: Toelichting::afgekapt(&info),
+        }),
+    );
 }

@@ -4,7 +4,7 @@
 
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
 use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, weigering};
+use super::{Afwijzing, Verwerking, buiten_fase, met, weigering};
 use crate::bericht::{Foutcode, InformatieAanlevering, InformatieVerzoek, Inhoud};
 
 pub fn verzoek(
@@ -13,19 +13,23 @@ pub fn verzoek(
     i: &InformatieVerzoek,
 ) -> Result<(), Afwijzing> {
     let rol = Rol::Aansprakelijke;
-    let fout = |tekst: String| Afwijzing {
-        weigering: weigering(Foutcode::F02, tekst),
-        claim: Some((Box::new(claim.clone()), rol)),
+    let fout = |tekst: String| met(&claim, rol)(weigering(Foutcode::F02, tekst));
+    let past = |f| {
+        matches!(
+            f,
+            Fase::AansprakelijkheidIngediend | Fase::InformatieBeantwoord
+        )
     };
-    if !matches!(
-        claim.fase,
-        Fase::AansprakelijkheidIngediend | Fase::InformatieBeantwoord
-    ) {
-        return Err(fout(format!(
-            "an InformatieVerzoek is allowed only while V's position awaits A's answer; claim {} is in status '{}'",
-            claim.id,
-            claim.fase.van(rol).0
-        )));
+    if !past(claim.fase) {
+        let w = weigering(
+            Foutcode::F02,
+            format!(
+                "an InformatieVerzoek is allowed only while V's position awaits A's answer; claim {} is in status '{}'",
+                claim.id,
+                claim.fase.van(rol).0
+            ),
+        );
+        return Err(buiten_fase(&claim, rol, w, past));
     }
     if let Some(d) = i
         .documenten
@@ -58,17 +62,17 @@ pub fn aanlevering(
 ) -> Result<(), Afwijzing> {
     let rol = Rol::Verhaler;
     if claim.fase != Fase::InformatieVerzoek {
-        return Err(Afwijzing {
-            weigering: weigering(
-                Foutcode::F02,
-                format!(
-                    "an InformatieAanlevering answers an InformatieVerzoek; claim {} is in status '{}'",
-                    claim.id,
-                    claim.fase.van(rol).0
-                ),
+        let w = weigering(
+            Foutcode::F02,
+            format!(
+                "an InformatieAanlevering answers an InformatieVerzoek; claim {} is in status '{}'",
+                claim.id,
+                claim.fase.van(rol).0
             ),
-            claim: Some((Box::new(claim), rol)),
-        });
+        );
+        return Err(buiten_fase(&claim, rol, w, |f| {
+            f == Fase::InformatieVerzoek
+        }));
     }
     let mut nieuw = claim.clone();
     if let Some(a) = &i.aanvulling {

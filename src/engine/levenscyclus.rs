@@ -220,6 +220,8 @@ pub enum Gebeurtenis {
     AfmeldingDoorV,
     AfmeldingDoorA,
     Passief,
+    /// A timer fired (a rappel, the payment term); never changes the phase.
+    Termijn,
 }
 
 impl Gebeurtenis {
@@ -246,6 +248,7 @@ impl Gebeurtenis {
             Gebeurtenis::AfmeldingDoorV => "Afmelding door V",
             Gebeurtenis::AfmeldingDoorA => "Afmelding door A",
             Gebeurtenis::Passief => "passief (M22)",
+            Gebeurtenis::Termijn => "termijn",
         }
     }
 }
@@ -373,6 +376,37 @@ fn bouw_overgangen() -> Vec<Overgang> {
         zet(Some(van), G::Passief, F::Afgemeld);
     }
     t
+}
+
+/// Whether the normal flow (every change but a withdrawal and the passive
+/// close) can still take a claim from `van`, in one step or more, to a phase
+/// where `past` holds. A message refused only for its status is *early*
+/// (rules.md §7) when this is true: an earlier message may not have arrived.
+pub fn later_mogelijk(van: Fase, past: impl Fn(Fase) -> bool) -> bool {
+    let normaal = |o: &&Overgang| {
+        !matches!(
+            o.door,
+            Gebeurtenis::Passief | Gebeurtenis::AfmeldingDoorV | Gebeurtenis::AfmeldingDoorA
+        )
+    };
+    let mut gezien = vec![van];
+    let mut rij = vec![van];
+    while let Some(f) = rij.pop() {
+        for o in OVERGANGEN
+            .iter()
+            .filter(normaal)
+            .filter(|o| o.van == Some(f))
+        {
+            if past(o.naar) {
+                return true;
+            }
+            if !gezien.contains(&o.naar) {
+                gezien.push(o.naar);
+                rij.push(o.naar);
+            }
+        }
+    }
+    false
 }
 
 /// The table as a mermaid state diagram, one line per change, in table order.

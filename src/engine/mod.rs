@@ -21,7 +21,9 @@ pub mod levenscyclus;
 pub mod referentie;
 pub mod schadespecificatie;
 pub mod tegenclaim;
+pub mod termijn;
 pub mod toestand;
+pub mod vroeg;
 pub mod wettelijke_rente;
 
 use chrono::{DateTime, FixedOffset};
@@ -33,7 +35,9 @@ use crate::bericht::{
 use crate::deelnemers::Deelnemers;
 pub use levenscyclus::{Fase, Gebeurtenis, Rol};
 pub use referentie::{Plafonds, Toedrachtlijst};
+pub use termijn::{Doel, Timer, Timersoort, Wekker};
 pub use toestand::{Claim, Inboxregel, Tellers, Toestand, Wijziging, Zicht};
+pub use vroeg::{Vastgehouden, Wachtsleutel};
 
 /// The settings the rules depend on (operations.md "Configuration").
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +109,19 @@ pub enum Invoer<'a> {
         ontvangen: DateTime<FixedOffset>,
         weigering: &'a Weigering,
     },
+    /// A timer or held message that is due (the first of
+    /// [`Toestand::volgende_wekker`]); it fires at its own due time.
+    Wekker(&'a Wekker),
+}
+
+impl Invoer<'_> {
+    /// The engine's clock for this input.
+    pub fn tijd(&self) -> DateTime<FixedOffset> {
+        match self {
+            Invoer::Bericht { ontvangen, .. } | Invoer::Geweigerd { ontvangen, .. } => *ontvangen,
+            Invoer::Wekker(w) => w.tijd,
+        }
+    }
 }
 
 /// One outbound message, written and numbered.
@@ -121,8 +138,13 @@ pub struct Uitgaand {
 pub enum Uitslag {
     Geaccepteerd,
     Geweigerd(Foutcode),
-    /// The same message again: the earlier response was sent again.
+    /// The same message again: the earlier response was sent again (nothing,
+    /// while the first one is still held).
     Duplicaat,
+    /// An early message, held until the message it depends on arrives.
+    Vastgehouden,
+    /// A timer fired.
+    Gewekt,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -160,12 +182,16 @@ pub fn inhoud_hash(bytes: &[u8]) -> String {
 
 /// Processes one input against the state. Pure: the same state, input and
 /// context give the same result.
+///
+/// After the input itself, held early messages that wait for a claim it
+/// changed are retried ([`vroeg`]); their results are part of the same outcome.
 pub fn verwerk(
     zicht: &dyn Zicht,
     ctx: Context<'_>,
     invoer: Invoer<'_>,
 ) -> Result<Uitkomst, EngineFout> {
-    match invoer {
+    let nu = invoer.tijd();
+    let mut uitkomst = match invoer {
         Invoer::Geweigerd {
             mailbox,
             ontvangen,
@@ -173,28 +199,95 @@ pub fn verwerk(
         } => {
             let mut v = Verwerking::new(zicht, ctx, ontvangen, weigering.bericht_id.clone());
             v.foutbericht(mailbox, None, weigering)?;
-            Ok(v.klaar(Uitslag::Geweigerd(weigering.hoofdcode()), None))
+            return Ok(v.klaar(Uitslag::Geweigerd(weigering.hoofdcode()), None));
         }
         Invoer::Bericht {
             mailbox,
             ontvangen,
             hash,
             bericht,
-        } => verwerk_bericht(zicht, ctx, mailbox, ontvangen, hash, bericht),
+        } => verwerk_bericht(
+            zicht,
+            ctx,
+            mailbox,
+            ontvangen,
+            hash,
+            bericht,
+            Poging::Eerste,
+        )?
+        .unwrap_or_else(|| unreachable!("a first attempt always has an outcome")),
+        Invoer::Wekker(w) => wek(zicht, ctx, w)?,
+    };
+    vroeg::herkansingen(zicht, ctx, nu, &mut uitkomst)?;
+    Ok(uitkomst)
+}
+
+/// Fires a due timer, or refuses a held message whose time is up.
+fn wek(zicht: &dyn Zicht, ctx: Context<'_>, w: &Wekker) -> Result<Uitkomst, EngineFout> {
+    let leeg = |claim| Uitkomst {
+        wijzigingen: Vec::new(),
+        berichten: Vec::new(),
+        uitslag: Uitslag::Gewekt,
+        claim,
+    };
+    match &w.doel {
+        Doel::Claim(id) => {
+            let Some(claim) = zicht.claim(id) else {
+                return Ok(leeg(None));
+            };
+            let mut v = Verwerking::new(zicht, ctx, w.tijd, None);
+            termijn::vuur(&mut v, claim, w.volgorde)?;
+            if let Some(e) = v.fout.take() {
+                return Err(e);
+            }
+            Ok(v.klaar(Uitslag::Gewekt, Some(id.clone())))
+        }
+        Doel::Vastgehouden => {
+            let Some(h) = zicht
+                .vastgehouden()
+                .into_iter()
+                .find(|h| h.volgorde == w.volgorde)
+            else {
+                return Ok(leeg(None));
+            };
+            let poging = Poging::Laatste(h.volgorde);
+            Ok(
+                verwerk_bericht(zicht, ctx, &h.mailbox, w.tijd, &h.hash, &h.bericht, poging)?
+                    .unwrap_or_else(|| unreachable!("a last attempt always has an outcome")),
+            )
+        }
     }
 }
 
-fn verwerk_bericht(
+/// Which attempt at a message this is (rules.md §7, early messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Poging {
+    /// As it arrives: an early message is held.
+    Eerste,
+    /// A retry of held message `volgorde` after a change: still early → no outcome.
+    Herkansing(u64),
+    /// Its time is up: refused as usual when it still does not fit.
+    Laatste(u64),
+}
+
+/// One message through authentication, duplicate check and the rules.
+/// `None` only for a retry that is still early.
+pub(crate) fn verwerk_bericht(
     zicht: &dyn Zicht,
     ctx: Context<'_>,
     mailbox: &Deelnemercode,
     ontvangen: DateTime<FixedOffset>,
     hash: &str,
     bericht: &Bericht,
-) -> Result<Uitkomst, EngineFout> {
+    poging: Poging,
+) -> Result<Option<Uitkomst>, EngineFout> {
     let kop = &bericht.kop;
     let id = kop.bericht_id.clone();
     let mut v = Verwerking::new(zicht, ctx, ontvangen, Some(id.clone()));
+    v.afzender = Some(kop.afzender.clone());
+    if let Poging::Herkansing(volgorde) | Poging::Laatste(volgorde) = poging {
+        v.wijzigingen.push(Wijziging::Vrijgeven { volgorde });
+    }
     let weiger = |code, tekst: String| Weigering {
         bericht_id: Some(id.clone()),
         ..Weigering::code(code, tekst)
@@ -210,7 +303,7 @@ fn verwerk_bericht(
             ),
         );
         v.foutbericht(mailbox, None, &w)?;
-        return Ok(v.klaar(Uitslag::Geweigerd(Foutcode::A01), None));
+        return Ok(Some(v.klaar(Uitslag::Geweigerd(Foutcode::A01), None)));
     }
     if ctx.deelnemers.get(&kop.afzender).is_none() {
         let w = weiger(
@@ -218,11 +311,26 @@ fn verwerk_bericht(
             format!("{} is not a registered participant", kop.afzender),
         );
         v.foutbericht(mailbox, None, &w)?;
-        return Ok(v.klaar(Uitslag::Geweigerd(Foutcode::A03), None));
+        return Ok(Some(v.klaar(Uitslag::Geweigerd(Foutcode::A03), None)));
     }
 
-    // Duplicates (messages.md): same content → the same response again.
-    if let Some(eerder) = zicht.inbox(&kop.afzender, &id) {
+    // Duplicates (messages.md): same content → the same response again; a
+    // copy of a message still held gets its response when the first is done.
+    let eerder = if poging == Poging::Eerste {
+        zicht.inbox(&kop.afzender, &id).or_else(|| {
+            zicht
+                .vastgehouden()
+                .into_iter()
+                .find(|h| h.bericht.kop.afzender == kop.afzender && h.bericht.kop.bericht_id == id)
+                .map(|h| Inboxregel {
+                    hash: h.hash,
+                    antwoord: None,
+                })
+        })
+    } else {
+        None
+    };
+    if let Some(eerder) = eerder {
         if eerder.hash == hash {
             let berichten = eerder
                 .antwoord
@@ -233,12 +341,12 @@ fn verwerk_bericht(
                 })
                 .into_iter()
                 .collect();
-            return Ok(Uitkomst {
+            return Ok(Some(Uitkomst {
                 wijzigingen: Vec::new(),
                 berichten,
                 uitslag: Uitslag::Duplicaat,
                 claim: None,
-            });
+            }));
         }
         let w = weiger(
             Foutcode::T05,
@@ -252,7 +360,7 @@ fn verwerk_bericht(
             .and_then(|c| c.rol_van(&kop.afzender).map(|rol| c.overzicht(rol)));
         let id = claim.as_ref().map(|c| c.claim_id.clone());
         v.foutbericht(mailbox, claim, &w)?;
-        return Ok(v.klaar(Uitslag::Geweigerd(Foutcode::T05), id));
+        return Ok(Some(v.klaar(Uitslag::Geweigerd(Foutcode::T05), id)));
     }
 
     let (uitslag, claim) = match behandel(&mut v, bericht) {
@@ -262,13 +370,48 @@ fn verwerk_bericht(
             }
             (Uitslag::Geaccepteerd, claim)
         }
-        Err(Afwijzing { weigering, claim }) => {
-            let weigering = Weigering {
+        Err(Afwijzing {
+            weigering,
+            claim,
+            vroeg,
+        }) => {
+            let mut weigering = Weigering {
                 bericht_id: Some(id.clone()),
                 ..weigering
             };
             v.herstel();
             v.fout = None;
+            match (vroeg, poging) {
+                (Some(wacht_op), Poging::Eerste) => {
+                    let volgorde = v.volgende_timer();
+                    let tot = ontvangen
+                        + chrono::Duration::seconds(i64::from(
+                            ctx.instellingen.termijnen.vroege_berichten_seconden,
+                        ));
+                    v.wijzigingen
+                        .push(Wijziging::Vasthouden(Box::new(Vastgehouden {
+                            volgorde,
+                            mailbox: mailbox.clone(),
+                            ontvangen,
+                            tot,
+                            hash: hash.to_owned(),
+                            bericht: bericht.clone(),
+                            wacht_op,
+                        })));
+                    let claim = claim.map(|(c, _)| c.id);
+                    return Ok(Some(v.klaar(Uitslag::Vastgehouden, claim)));
+                }
+                (Some(_), Poging::Herkansing(_)) => return Ok(None),
+                (Some(_), Poging::Laatste(_)) => {
+                    if let Some(p) = weigering.problemen.first_mut() {
+                        p.tekst.push_str(&format!(
+                            " (held {} s for a message it depends on, which did not arrive)",
+                            ctx.instellingen.termijnen.vroege_berichten_seconden
+                        ));
+                    }
+                }
+                (None, _) => {}
+            }
             let blok = claim.as_ref().map(|(c, rol)| c.overzicht(*rol));
             v.foutbericht(mailbox, blok, &weigering)?;
             (
@@ -291,7 +434,7 @@ fn verwerk_bericht(
             antwoord,
         },
     });
-    Ok(v.klaar(uitslag, claim))
+    Ok(Some(v.klaar(uitslag, claim)))
 }
 
 /// A reserved place in the output (see [`Verwerking::reserveer`]).
@@ -306,6 +449,8 @@ pub struct Plek {
 pub struct Afwijzing {
     pub weigering: Weigering,
     pub claim: Option<(Box<Claim>, Rol)>,
+    /// Set when the message is early (rules.md §7): held, waiting for this.
+    pub vroeg: Option<Wachtsleutel>,
 }
 
 impl From<Weigering> for Afwijzing {
@@ -313,6 +458,7 @@ impl From<Weigering> for Afwijzing {
         Afwijzing {
             weigering,
             claim: None,
+            vroeg: None,
         }
     }
 }
@@ -323,6 +469,24 @@ pub fn met(claim: &Claim, rol: Rol) -> impl Fn(Weigering) -> Afwijzing + '_ {
     move |w| Afwijzing {
         weigering: w,
         claim: Some((Box::new(claim.clone()), rol)),
+        vroeg: None,
+    }
+}
+
+/// A refusal for the claim's status: early (held, rules.md §7) when the
+/// normal flow can still bring the claim to a phase where `past` holds.
+pub fn buiten_fase(
+    claim: &Claim,
+    rol: Rol,
+    weigering: Weigering,
+    past: impl Fn(Fase) -> bool,
+) -> Afwijzing {
+    let vroeg = levenscyclus::later_mogelijk(claim.fase, past)
+        .then(|| Wachtsleutel::Claim(claim.id.clone()));
+    Afwijzing {
+        weigering,
+        claim: Some((Box::new(claim.clone()), rol)),
+        vroeg,
     }
 }
 
@@ -349,11 +513,20 @@ fn vereiste_rol(inhoud: &Inhoud) -> Option<Rol> {
 }
 
 /// Finds the claim the message names.
-fn zoek_claim(zicht: &dyn Zicht, blok: Option<&ClaimBlok>) -> Result<Claim, Weigering> {
+/// A claim that is not there (yet) is early: held until it is created.
+fn zoek_claim(zicht: &dyn Zicht, blok: Option<&ClaimBlok>) -> Result<Claim, Afwijzing> {
+    let onbekend = |tekst: String, wacht: Wachtsleutel| Afwijzing {
+        weigering: weigering(Foutcode::F01, tekst),
+        claim: None,
+        vroeg: Some(wacht),
+    };
     match blok {
-        Some(ClaimBlok::Id(id)) => zicht
-            .claim(id)
-            .ok_or_else(|| weigering(Foutcode::F01, format!("unknown claim {id}"))),
+        Some(ClaimBlok::Id(id)) => zicht.claim(id).ok_or_else(|| {
+            onbekend(
+                format!("unknown claim {id}"),
+                Wachtsleutel::Claim(id.clone()),
+            )
+        }),
         Some(ClaimBlok::Sleutel {
             verhaler,
             schadenummer_verhaler,
@@ -361,16 +534,18 @@ fn zoek_claim(zicht: &dyn Zicht, blok: Option<&ClaimBlok>) -> Result<Claim, Weig
             .claim_op_sleutel(verhaler, schadenummer_verhaler)
             .and_then(|id| zicht.claim(&id))
             .ok_or_else(|| {
-                weigering(
-                    Foutcode::F01,
+                onbekend(
                     format!("no claim of {verhaler} with schadenummer {schadenummer_verhaler}"),
+                    Wachtsleutel::Sleutel {
+                        verhaler: verhaler.clone(),
+                        schadenummer: schadenummer_verhaler.clone(),
+                    },
                 )
             }),
         // The inbound checks require a Claim block on everything but an Aanmelding.
-        Some(ClaimBlok::Volledig(_)) | None => Err(weigering(
-            Foutcode::F01,
-            "the message does not name a claim",
-        )),
+        Some(ClaimBlok::Volledig(_)) | None => {
+            Err(weigering(Foutcode::F01, "the message does not name a claim").into())
+        }
     }
 }
 
@@ -391,6 +566,7 @@ fn behandel(v: &mut Verwerking<'_>, bericht: &Bericht) -> Result<Option<ClaimId>
     let met_claim = |w: Weigering| Afwijzing {
         weigering: w,
         claim: Some((Box::new(claim.clone()), rol)),
+        vroeg: None,
     };
     let tegenclaim_zonder_nummer = claim.tegenclaim_van.is_some()
         && claim.schadenummer_verhaler.is_none()
@@ -463,6 +639,8 @@ pub struct Verwerking<'a> {
     /// The receive time: the engine's only clock.
     pub nu: DateTime<FixedOffset>,
     in_antwoord_op: Option<BerichtId>,
+    /// The sender of the message being processed (none for a timer).
+    afzender: Option<Deelnemercode>,
     begin: Tellers,
     pub tellers: Tellers,
     wijzigingen: Vec<Wijziging>,
@@ -483,6 +661,7 @@ impl<'a> Verwerking<'a> {
             ctx,
             nu,
             in_antwoord_op,
+            afzender: None,
             begin: tellers,
             tellers,
             wijzigingen: Vec::new(),
@@ -491,10 +670,12 @@ impl<'a> Verwerking<'a> {
         }
     }
 
-    /// Forgets everything done so far (the message is refused).
+    /// Forgets everything done so far (the message is refused), but for the
+    /// release of a held message.
     fn herstel(&mut self) {
         self.tellers = self.begin;
-        self.wijzigingen.clear();
+        self.wijzigingen
+            .retain(|w| matches!(w, Wijziging::Vrijgeven { .. }));
         self.berichten.clear();
     }
 
@@ -513,6 +694,12 @@ impl<'a> Verwerking<'a> {
     pub fn nieuwe_claim_id(&mut self) -> ClaimId {
         self.tellers.claim += 1;
         ClaimId::van_volgnummer(self.tellers.claim)
+    }
+
+    /// The next set order for a timer or held message.
+    pub fn volgende_timer(&mut self) -> u64 {
+        self.tellers.timer += 1;
+        self.tellers.timer
     }
 
     pub fn nieuwe_ongeval_id(&mut self) -> crate::bericht::OngevalId {
@@ -540,6 +727,12 @@ impl<'a> Verwerking<'a> {
         if activiteit {
             claim.laatste_activiteit = self.nu;
         }
+        let acteur = self
+            .afzender
+            .as_ref()
+            .filter(|_| activiteit)
+            .and_then(|a| claim.rol_van(a));
+        termijn::plan(self, &mut claim, acteur);
         self.wijzigingen
             .push(Wijziging::Claim(Box::new(claim.clone())));
         claim

@@ -77,6 +77,7 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
         afrekeningen: Vec::new(),
         aangemaakt: v.nu,
         laatste_activiteit: v.nu,
+        timers: Vec::new(),
     };
     let tegen = v.zet(None, Gebeurtenis::Tegenclaim, tegen, true);
     let nummer_nodig = if tegen.schadenummer_verhaler.is_none() {

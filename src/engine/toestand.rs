@@ -12,6 +12,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::kenteken::Kenteken;
 use super::levenscyclus::{Fase, Rol};
+use super::termijn::{Doel, Timer, Wekker};
+use super::vroeg::Vastgehouden;
 use crate::bericht::{
     Afmeldreden, BerichtId, Bestuurder, ClaimId, ClaimOverzicht, Component, Deelnemercode, Dekking,
     Document, OngevalId, OvsCode, Polisnummer, Schadenummer, Standpunt, Standpuntsoort,
@@ -56,6 +58,9 @@ pub struct Claim {
     pub aangemaakt: DateTime<FixedOffset>,
     /// The last accepted inbound message (the passive timeout counts from here).
     pub laatste_activiteit: DateTime<FixedOffset>,
+    /// The live timers (rules.md §7), in the order they were set. Set, moved
+    /// and cancelled only by [`super::termijn::plan`] and the timer that fires.
+    pub timers: Vec<Timer>,
 }
 
 impl Claim {
@@ -144,6 +149,9 @@ pub struct Tellers {
     pub claim: u32,
     pub ongeval: u32,
     pub bericht: u64,
+    /// The set order of timers and held messages: ties in due time fire in
+    /// this order (rules.md §7).
+    pub timer: u64,
 }
 
 /// What the engine may look up. A store implements it over its tables.
@@ -153,6 +161,8 @@ pub trait Zicht {
     fn claim_op_voertuigen(&self, sleutel: &Voertuigsleutel) -> Option<ClaimId>;
     fn inbox(&self, afzender: &Deelnemercode, bericht_id: &BerichtId) -> Option<Inboxregel>;
     fn tellers(&self) -> Tellers;
+    /// Every held early message, in the order they were held.
+    fn vastgehouden(&self) -> Vec<Vastgehouden>;
 }
 
 /// A change the engine asks for. Applied in order, all or nothing.
@@ -166,6 +176,12 @@ pub enum Wijziging {
         bericht_id: BerichtId,
         regel: Inboxregel,
     },
+    /// An early message is held (rules.md §7).
+    Vasthouden(Box<Vastgehouden>),
+    /// A held message was processed at last (accepted, or refused at expiry).
+    Vrijgeven {
+        volgorde: u64,
+    },
 }
 
 /// The whole hub state in memory, with its indexes.
@@ -176,6 +192,9 @@ pub struct Toestand {
     voertuigen: BTreeMap<Voertuigsleutel, ClaimId>,
     inbox: BTreeMap<(Deelnemercode, BerichtId), Inboxregel>,
     tellers: Tellers,
+    vastgehouden: BTreeMap<u64, Vastgehouden>,
+    /// Every live timer and held message by (due time, set order).
+    wekkers: BTreeMap<(DateTime<FixedOffset>, u64), Doel>,
 }
 
 impl Toestand {
@@ -183,6 +202,15 @@ impl Toestand {
         for w in wijzigingen {
             match w {
                 Wijziging::Claim(c) => {
+                    if let Some(oud) = self.claims.get(&c.id) {
+                        for t in &oud.timers {
+                            self.wekkers.remove(&(t.tijd, t.volgorde));
+                        }
+                    }
+                    for t in &c.timers {
+                        self.wekkers
+                            .insert((t.tijd, t.volgorde), Doel::Claim(c.id.clone()));
+                    }
                     if let Some(n) = &c.schadenummer_verhaler {
                         self.sleutels
                             .insert((c.verhaler.clone(), n.clone()), c.id.clone());
@@ -198,8 +226,39 @@ impl Toestand {
                 } => {
                     self.inbox.insert((afzender, bericht_id), regel);
                 }
+                Wijziging::Vasthouden(h) => {
+                    self.wekkers.insert((h.tot, h.volgorde), Doel::Vastgehouden);
+                    self.vastgehouden.insert(h.volgorde, *h);
+                }
+                Wijziging::Vrijgeven { volgorde } => {
+                    if let Some(h) = self.vastgehouden.remove(&volgorde) {
+                        self.wekkers.remove(&(h.tot, volgorde));
+                    }
+                }
             }
         }
+    }
+
+    /// The timer or held message that is due first (rules.md §7: due-time
+    /// order, ties in set order).
+    pub fn volgende_wekker(&self) -> Option<Wekker> {
+        self.wekkers
+            .iter()
+            .next()
+            .map(|((tijd, volgorde), doel)| Wekker {
+                tijd: *tijd,
+                volgorde: *volgorde,
+                doel: doel.clone(),
+            })
+    }
+
+    /// Every live timer and held message, due first.
+    pub fn wekkers(&self) -> impl Iterator<Item = Wekker> + '_ {
+        self.wekkers.iter().map(|((tijd, volgorde), doel)| Wekker {
+            tijd: *tijd,
+            volgorde: *volgorde,
+            doel: doel.clone(),
+        })
     }
 
     /// Every claim, in ClaimId order.
@@ -231,5 +290,9 @@ impl Zicht for Toestand {
 
     fn tellers(&self) -> Tellers {
         self.tellers
+    }
+
+    fn vastgehouden(&self) -> Vec<Vastgehouden> {
+        self.vastgehouden.values().cloned().collect()
     }
 }

@@ -1,0 +1,188 @@
+//! Early messages (rules.md §7, "vroege berichten").
+//!
+//! A message that names a claim that does not exist yet, or that its claim's
+//! status refuses only because an earlier message has not arrived yet
+//! ([`super::levenscyclus::later_mogelijk`]), is held instead of refused. It is
+//! retried, in the order it was held, after every change to the claim it waits
+//! for — within the same input, so the change and the retry commit together.
+//! When its time is up it is processed one last time without holding, which
+//! refuses it with the usual code (F01, F02, F13).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+
+use super::toestand::{Claim, Inboxregel, Tellers, Voertuigsleutel, Wijziging, Zicht};
+use super::{Context, EngineFout, Poging, Uitkomst, verwerk_bericht};
+use crate::bericht::{Bericht, BerichtId, ClaimId, Deelnemercode, Schadenummer};
+
+/// A held message, with everything needed to process it later.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vastgehouden {
+    /// Set order (from [`Tellers::timer`]).
+    pub volgorde: u64,
+    pub mailbox: Deelnemercode,
+    pub ontvangen: DateTime<FixedOffset>,
+    /// When it is refused if still early.
+    pub tot: DateTime<FixedOffset>,
+    pub hash: String,
+    pub bericht: Bericht,
+    pub wacht_op: Wachtsleutel,
+}
+
+/// What a held message waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wachtsleutel {
+    /// Any change to this claim (also its creation).
+    Claim(ClaimId),
+    /// A claim with V's natural key.
+    Sleutel {
+        verhaler: Deelnemercode,
+        schadenummer: Schadenummer,
+    },
+}
+
+impl Wachtsleutel {
+    pub fn past(&self, claim: &Claim) -> bool {
+        match self {
+            Wachtsleutel::Claim(id) => claim.id == *id,
+            Wachtsleutel::Sleutel {
+                verhaler,
+                schadenummer,
+            } => {
+                claim.verhaler == *verhaler
+                    && claim.schadenummer_verhaler.as_ref() == Some(schadenummer)
+            }
+        }
+    }
+}
+
+/// The state as it will be after `wijzigingen`: what a retry inside the same
+/// input must see.
+struct Laag<'a> {
+    basis: &'a dyn Zicht,
+    wijzigingen: &'a [Wijziging],
+}
+
+impl Laag<'_> {
+    fn claims(&self) -> impl Iterator<Item = &Claim> {
+        self.wijzigingen.iter().rev().filter_map(|w| match w {
+            Wijziging::Claim(c) => Some(&**c),
+            _ => None,
+        })
+    }
+}
+
+impl Zicht for Laag<'_> {
+    fn claim(&self, id: &ClaimId) -> Option<Claim> {
+        self.claims()
+            .find(|c| c.id == *id)
+            .cloned()
+            .or_else(|| self.basis.claim(id))
+    }
+
+    fn claim_op_sleutel(&self, verhaler: &Deelnemercode, nummer: &Schadenummer) -> Option<ClaimId> {
+        self.claims()
+            .find(|c| c.verhaler == *verhaler && c.schadenummer_verhaler.as_ref() == Some(nummer))
+            .map(|c| c.id.clone())
+            .or_else(|| self.basis.claim_op_sleutel(verhaler, nummer))
+    }
+
+    fn claim_op_voertuigen(&self, sleutel: &Voertuigsleutel) -> Option<ClaimId> {
+        self.claims()
+            .find(|c| c.voertuigsleutel() == *sleutel)
+            .map(|c| c.id.clone())
+            .or_else(|| self.basis.claim_op_voertuigen(sleutel))
+    }
+
+    fn inbox(&self, afzender: &Deelnemercode, bericht_id: &BerichtId) -> Option<Inboxregel> {
+        self.wijzigingen
+            .iter()
+            .rev()
+            .find_map(|w| match w {
+                Wijziging::Inbox {
+                    afzender: a,
+                    bericht_id: b,
+                    regel,
+                } if a == afzender && b == bericht_id => Some(regel.clone()),
+                _ => None,
+            })
+            .or_else(|| self.basis.inbox(afzender, bericht_id))
+    }
+
+    fn tellers(&self) -> Tellers {
+        self.wijzigingen
+            .iter()
+            .rev()
+            .find_map(|w| match w {
+                Wijziging::Tellers(t) => Some(*t),
+                _ => None,
+            })
+            .unwrap_or_else(|| self.basis.tellers())
+    }
+
+    fn vastgehouden(&self) -> Vec<Vastgehouden> {
+        let mut alle: BTreeMap<u64, Vastgehouden> = self
+            .basis
+            .vastgehouden()
+            .into_iter()
+            .map(|h| (h.volgorde, h))
+            .collect();
+        for w in self.wijzigingen {
+            match w {
+                Wijziging::Vasthouden(h) => {
+                    alle.insert(h.volgorde, (**h).clone());
+                }
+                Wijziging::Vrijgeven { volgorde } => {
+                    alle.remove(volgorde);
+                }
+                _ => {}
+            }
+        }
+        alle.into_values().collect()
+    }
+}
+
+/// Retries the held messages that wait for a claim this input changed, until
+/// none of them gets further. Each success is appended to `uitkomst` (and may
+/// itself release others).
+pub(super) fn herkansingen(
+    zicht: &dyn Zicht,
+    ctx: Context<'_>,
+    nu: DateTime<FixedOffset>,
+    uitkomst: &mut Uitkomst,
+) -> Result<(), EngineFout> {
+    // A message is tried again only when something changed since its last try.
+    let mut geprobeerd: BTreeMap<u64, usize> = BTreeMap::new();
+    loop {
+        let gelukt = {
+            let laag = Laag {
+                basis: zicht,
+                wijzigingen: &uitkomst.wijzigingen,
+            };
+            let mut gelukt = None;
+            for h in laag.vastgehouden() {
+                let geraakt = laag.claims().any(|c| h.wacht_op.past(c));
+                let stand = uitkomst.wijzigingen.len();
+                if !geraakt || geprobeerd.insert(h.volgorde, stand) == Some(stand) {
+                    continue;
+                }
+                let poging = Poging::Herkansing(h.volgorde);
+                if let Some(r) =
+                    verwerk_bericht(&laag, ctx, &h.mailbox, nu, &h.hash, &h.bericht, poging)?
+                {
+                    gelukt = Some(r);
+                    break;
+                }
+            }
+            gelukt
+        };
+        match gelukt {
+            Some(r) => {
+                uitkomst.wijzigingen.extend(r.wijzigingen);
+                uitkomst.berichten.extend(r.berichten);
+            }
+            None => return Ok(()),
+        }
+    }
+}
