@@ -33,6 +33,8 @@ pub enum HubFout {
     Validator(#[from] ValidatorFout),
     #[error(transparent)]
     Engine(#[from] EngineFout),
+    #[error("timer {0} is still due after it fired")]
+    Timer(u64),
 }
 
 /// Direction of a log line.
@@ -118,10 +120,14 @@ impl<'a> Hub<'a> {
     /// Fires every timer and held message due at or before `tot`, in due-time
     /// order (ties in set order), each at its own due time.
     pub fn wek_tot(&mut self, tot: DateTime<FixedOffset>) -> Result<Vec<Gewekt>, HubFout> {
-        let mut gewekt = Vec::new();
+        let mut gewekt: Vec<Gewekt> = Vec::new();
         while let Some(wekker) = self.toestand.volgende_wekker() {
             if wekker.tijd > tot {
                 break;
+            }
+            // The same timer again means firing did not remove it: stop, not loop.
+            if gewekt.last().is_some_and(|g| g.wekker == wekker) {
+                return Err(HubFout::Timer(wekker.volgorde));
             }
             let uitkomst = engine::verwerk(
                 &self.toestand as &dyn Zicht,

@@ -8,7 +8,13 @@
 //!   folder in its Claim block are a row of rules.md §4 for the recipient's role;
 //! - no claim uses more than 3 positions;
 //! - the same log gives the same output, and the hub's own log replays with
-//!   `--verify`.
+//!   `--verify`;
+//! - timers (rules.md §7), with pauses from seconds to half a year between
+//!   messages: no timer fires twice, they fire in due-time order and before
+//!   any message received at or after their due time, an archived claim has
+//!   no live timer, a live claim has exactly its passive timeout and the
+//!   rappel of the party it awaits, and firing the timers up to a moment in
+//!   two steps gives the same output as in one.
 
 mod common;
 
@@ -18,7 +24,8 @@ use proptest::prelude::*;
 use clearinghuis::bericht::{ClaimBlok, Deelnemercode, Standpuntsoort, xml};
 use clearinghuis::codec::Toegestaan;
 use clearinghuis::deelnemers::Deelnemers;
-use clearinghuis::engine::{Context, Fase, Instellingen};
+use clearinghuis::engine::termijn::wie_moet;
+use clearinghuis::engine::{Context, Doel, Fase, Instellingen, Timersoort, Toestand};
 use clearinghuis::replay::{Hub, Logregel, Opties, Richting, speel};
 
 const DEELNEMERS: &str = r#"
@@ -117,7 +124,20 @@ struct Bericht {
     claim: u8,
     /// Reuse an earlier BerichtId (duplicate or T05).
     hergebruik: Option<u8>,
-    dagen: u8,
+    /// The pause before it, in seconds.
+    pauze: i64,
+}
+
+/// Mostly a day or two; sometimes seconds (early messages, 100 s), weeks
+/// (rappels, payment term) or months (the passive timeout).
+fn pauze() -> impl Strategy<Value = i64> {
+    const DAG: i64 = 86_400;
+    prop_oneof![
+        6 => 0..3 * DAG,
+        2 => 0..150i64,
+        2 => 14 * DAG..45 * DAG,
+        1 => 100 * DAG..200 * DAG,
+    ]
 }
 
 /// Mostly OVS 0 (which allows every percentage), sometimes any code.
@@ -151,15 +171,15 @@ fn bericht() -> impl Strategy<Value = Bericht> {
         proptest::option::weighted(0.05, 0..4usize),
         0..16u8,
         proptest::option::weighted(0.08, 0..20u8),
-        0..3u8,
+        pauze(),
     )
-        .prop_map(|(stap, rol, mailbox, claim, hergebruik, dagen)| Bericht {
+        .prop_map(|(stap, rol, mailbox, claim, hergebruik, pauze)| Bericht {
             stap,
             rol,
             mailbox,
             claim,
             hergebruik,
-            dagen,
+            pauze,
         })
 }
 
@@ -259,8 +279,10 @@ fn invoer(berichten: &[Bericht]) -> String {
     let mut t: DateTime<FixedOffset> =
         DateTime::parse_from_rfc3339("2026-03-02T09:00:00+01:00").expect("time");
     let mut uit = String::new();
+    let mut gevuurd = std::collections::BTreeSet::new();
+    let mut laatste = None;
     for (i, b) in berichten.iter().enumerate() {
-        t += Duration::days(b.dagen as i64) + Duration::minutes(1);
+        t += Duration::seconds(b.pauze);
         let claims: Vec<_> = hub.toestand.claims().cloned().collect();
         let doel = (!claims.is_empty()).then(|| &claims[b.claim as usize % claims.len()]);
         let (afzender, claim) = match (&b.stap, doel) {
@@ -308,8 +330,33 @@ fn invoer(berichten: &[Bericht]) -> String {
         );
         let mailbox = b.mailbox.map_or(afzender.clone(), |m| CODES[m].to_owned());
         let code = Deelnemercode::new(mailbox.as_str()).expect("code");
-        hub.ontvang(&code, t, xml.as_bytes())
+        let verwerkt = hub
+            .ontvang(&code, t, xml.as_bytes())
             .expect("the hub processes");
+        for g in &verwerkt.gewekt {
+            assert!(
+                g.wekker.tijd <= t,
+                "a timer due after the message fired before it"
+            );
+            assert!(
+                gevuurd.insert(g.wekker.volgorde),
+                "timer {} fired twice",
+                g.wekker.volgorde
+            );
+            assert!(
+                laatste.is_none_or(|l| l <= g.wekker.tijd),
+                "timers fired out of due-time order"
+            );
+            laatste = Some(g.wekker.tijd);
+        }
+        if let Some(w) = hub.toestand.volgende_wekker() {
+            assert!(
+                w.tijd > t,
+                "a timer due at {} is still live after a message at {t}",
+                w.tijd
+            );
+        }
+        controleer_timers(&hub.toestand);
         let regel = Logregel {
             seq: None,
             at: t,
@@ -321,6 +368,73 @@ fn invoer(berichten: &[Bericht]) -> String {
         uit.push('\n');
     }
     uit
+}
+
+/// The timers of every claim agree with its state, and the hub's index of
+/// due timers holds exactly the live timers and held messages.
+fn controleer_timers(toestand: &Toestand) {
+    let mut verwacht = std::collections::BTreeSet::new();
+    for c in toestand.claims() {
+        if c.fase.is_archief() {
+            assert!(
+                c.timers.is_empty(),
+                "archived claim {} has timers {:?}",
+                c.id,
+                c.timers
+            );
+            continue;
+        }
+        let passief: Vec<_> = c
+            .timers
+            .iter()
+            .filter(|t| t.soort == Timersoort::Passief)
+            .collect();
+        assert_eq!(passief.len(), 1, "claim {}: {:?}", c.id, c.timers);
+        assert_eq!(
+            passief[0].tijd,
+            c.laatste_activiteit + Duration::days(150),
+            "claim {}: passive timeout not 150 days after the last activity",
+            c.id
+        );
+        let rappels: Vec<_> = c
+            .timers
+            .iter()
+            .filter_map(|t| match &t.soort {
+                Timersoort::Rappel(r) => Some((r.soort, r.aan)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            rappels,
+            wie_moet(c.fase).into_iter().collect::<Vec<_>>(),
+            "claim {} in {:?}",
+            c.id,
+            c.fase
+        );
+        for t in &c.timers {
+            if let Timersoort::Betaaltermijn { betaalkenmerk } = &t.soort {
+                assert!(
+                    c.afrekeningen
+                        .iter()
+                        .any(|a| a.betaalkenmerk == *betaalkenmerk && a.betaald.is_none()),
+                    "claim {}: a payment term for a paid or unknown settlement",
+                    c.id
+                );
+            }
+            verwacht.insert((t.tijd, t.volgorde, Doel::Claim(c.id.clone())));
+        }
+    }
+    for h in clearinghuis::engine::Zicht::vastgehouden(toestand) {
+        verwacht.insert((h.tot, h.volgorde, Doel::Vastgehouden));
+    }
+    let index: std::collections::BTreeSet<_> = toestand
+        .wekkers()
+        .map(|w| (w.tijd, w.volgorde, w.doel))
+        .collect();
+    assert_eq!(
+        index, verwacht,
+        "the index of due timers is out of step with the claims"
+    );
 }
 
 fn speel_af(
@@ -386,5 +500,42 @@ proptest! {
         let eigen = String::from_utf8(eigen).expect("utf-8");
         let (_, verschil, _) = speel_af(&eigen, Opties { verify: true, met_invoer: false, tot: None });
         prop_assert!(verschil.is_none(), "{:?}", verschil);
+    }
+
+    #[test]
+    fn until_in_twee_stappen_is_als_in_een(
+        berichten in proptest::collection::vec(bericht(), 1..40),
+        eerste in 0..200i64,
+        tweede in 0..200i64,
+    ) {
+        let log = invoer(&berichten);
+        let einde = log
+            .lines()
+            .map(|l| serde_json::from_str::<Logregel>(l).expect("a log line").at)
+            .max()
+            .expect("a line");
+        let t1 = einde + Duration::days(eerste);
+        let t2 = t1 + Duration::days(tweede);
+        let deelnemers = Deelnemers::lees(DEELNEMERS).expect("participants");
+        let instellingen = Instellingen::default();
+        let ctx = Context { deelnemers: &deelnemers, instellingen: &instellingen };
+
+        let mut in_een = Vec::new();
+        let mut hub = Hub::new(common::pipeline(), ctx);
+        speel(&mut hub, log.as_bytes(), &mut in_een, Opties { tot: Some(t2), ..Opties::default() }, &mut |_| {})
+            .expect("replays");
+
+        let mut in_twee = Vec::new();
+        let mut hub = Hub::new(common::pipeline(), ctx);
+        speel(&mut hub, log.as_bytes(), &mut in_twee, Opties { tot: Some(t1), ..Opties::default() }, &mut |_| {})
+            .expect("replays");
+        for g in hub.wek_tot(t2).expect("fires") {
+            for u in g.uit {
+                in_twee.extend_from_slice(u.als_json().as_bytes());
+                in_twee.push(b'\n');
+            }
+        }
+        controleer_timers(&hub.toestand);
+        prop_assert_eq!(String::from_utf8(in_een).expect("utf-8"), String::from_utf8(in_twee).expect("utf-8"));
     }
 }

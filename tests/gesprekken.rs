@@ -27,16 +27,25 @@ fn deelnemers() -> PathBuf {
     common::root().join("fixtures/conversations/participants.toml")
 }
 
+/// `NN-name.until` beside a fixture holds the `--until` it was recorded with.
+fn tot(log: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(log.with_extension("until"))
+        .ok()
+        .map(|s| s.trim().to_owned())
+}
+
 fn replay(log: &PathBuf, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
-        .arg("replay")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_clearinghuis"));
+    c.arg("replay")
         .arg("--participants")
         .arg(deelnemers())
         .arg("--input")
         .arg(log)
-        .args(extra)
-        .output()
-        .expect("clearinghuis runs")
+        .args(extra);
+    if let Some(t) = tot(log) {
+        c.arg("--until").arg(t);
+    }
+    c.output().expect("clearinghuis runs")
 }
 
 fn regels(log: &PathBuf) -> Vec<Logregel> {
@@ -179,4 +188,122 @@ fn state_heeft_de_velden_van_operations_md() {
     ] {
         assert!(claims[0].get(veld).is_some(), "field {veld} missing");
     }
+}
+
+/// Every timer of rules.md §7 has a fixture that shows it (issue 6).
+#[test]
+fn elke_timer_heeft_een_gesprek() {
+    let pad = |naam: &str| common::root().join("fixtures/conversations").join(naam);
+    let uit = |naam: &str| -> Vec<(Logregel, clearinghuis::bericht::Bericht)> {
+        regels(&pad(naam))
+            .into_iter()
+            .filter(|r| r.direction == Richting::Out)
+            .map(|r| {
+                let b = xml::lees(&r.xml).expect("readable");
+                (r, b)
+            })
+            .collect()
+    };
+    let rappels = |naam: &str| -> Vec<(String, u32, bool)> {
+        uit(naam)
+            .into_iter()
+            .filter_map(|(r, b)| match b.inhoud {
+                Inhoud::Rappel(x) => Some((r.mailbox, x.volgnummer, x.kopie)),
+                _ => None,
+            })
+            .collect()
+    };
+    // A rappel repeated three times to V (with a copy to A), then A's series from 1.
+    let r = rappels("34-rappel-drie-keer.jsonl");
+    let v: Vec<u32> = r
+        .iter()
+        .filter(|x| x.0 == "CR-00820000" && !x.2)
+        .map(|x| x.1)
+        .collect();
+    assert_eq!(v, [1, 2, 3]);
+    assert_eq!(r.iter().filter(|x| x.2).count(), 4, "a copy of each");
+    assert!(r.contains(&("CR-00510000".to_owned(), 1, false)));
+    // Stopped by the action it asked for: one liability rappel only.
+    let r = rappels("35-rappel-gestopt-door-actie.jsonl");
+    assert_eq!(r.iter().filter(|x| !x.2).count(), 2, "{r:?}");
+    let soort = |naam: &str, s: clearinghuis::bericht::Systeemmeldingsoort| {
+        uit(naam)
+            .iter()
+            .filter(|(_, b)| matches!(&b.inhoud, Inhoud::Systeemmelding(m) if m.soort == s))
+            .count()
+    };
+    use clearinghuis::bericht::Systeemmeldingsoort as S;
+    assert_eq!(
+        soort(
+            "36-betaaltermijn-verstreken.jsonl",
+            S::BetaaltermijnVerstreken
+        ),
+        2
+    );
+    assert_eq!(soort("37-passief-na-150-dagen.jsonl", S::Passief), 2);
+    assert_eq!(
+        rappels("37-passief-na-150-dagen.jsonl").len(),
+        14,
+        "7 rappels, then the close"
+    );
+    // The early Betaalbevestiging is answered after the Eindafrekening.
+    let o = uit("38-vroege-betaalbevestiging.jsonl");
+    let eind = o
+        .iter()
+        .position(|(_, b)| matches!(b.inhoud, Inhoud::Eindafrekening(_)));
+    let betaald = o
+        .iter()
+        .position(|(_, b)| matches!(b.inhoud, Inhoud::Betaalbevestiging(_)));
+    assert!(eind.is_some() && eind < betaald, "{eind:?} {betaald:?}");
+    // Early messages that expire: refused 100 s after they arrived.
+    let geweigerd: Vec<_> = uit("39-vroeg-bericht-verloopt.jsonl")
+        .into_iter()
+        .filter(|(_, b)| matches!(b.inhoud, Inhoud::Foutbericht(_)))
+        .map(|(r, _)| clearinghuis::bericht::tijdstip::format(&r.at))
+        .collect();
+    assert_eq!(
+        geweigerd,
+        ["2026-01-05T10:01:40+01:00", "2026-01-05T11:01:40+01:00"]
+    );
+}
+
+/// The durations are settings: a shorter rappel term moves the first rappel.
+#[test]
+fn termijnen_komen_uit_de_instellingen() {
+    let log = common::root().join("fixtures/conversations/34-rappel-drie-keer.jsonl");
+    let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+        .args([
+            "replay",
+            "--until",
+            "2026-01-20T00:00:00+01:00",
+            "--participants",
+        ])
+        .arg(deelnemers())
+        .arg("--input")
+        .arg(&log)
+        .env("CLEARINGHUIS_TERMIJNEN_RAPPEL_AANSPRAKELIJKHEID", "7")
+        .output()
+        .expect("clearinghuis runs");
+    assert!(
+        uit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&uit.stderr)
+    );
+    let tijden: Vec<String> = String::from_utf8_lossy(&uit.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Logregel>(l).expect("a log line"))
+        .filter(|r| r.xml.contains("<Rappel>"))
+        .map(|r| clearinghuis::bericht::tijdstip::format(&r.at))
+        .collect();
+    // Every 7 days until V acts on 03-12: 9 rappels, each with its copy.
+    assert_eq!(tijden.len(), 18, "{tijden:?}");
+    assert_eq!(
+        tijden[..4],
+        [
+            "2026-01-12T09:00:00+01:00",
+            "2026-01-12T09:00:00+01:00",
+            "2026-01-19T09:00:00+01:00",
+            "2026-01-19T09:00:00+01:00"
+        ]
+    );
 }

@@ -167,6 +167,8 @@ pub enum EngineFout {
         door: Gebeurtenis,
         naar: Fase,
     },
+    #[error("claim {claim}: timer {volgorde} fired but is still live")]
+    Timer { claim: ClaimId, volgorde: u64 },
 }
 
 /// The content hash the inbox compares: SHA-256 of the raw bytes, in hex.
@@ -239,6 +241,16 @@ fn wek(zicht: &dyn Zicht, ctx: Context<'_>, w: &Wekker) -> Result<Uitkomst, Engi
             termijn::vuur(&mut v, claim, w.volgorde)?;
             if let Some(e) = v.fout.take() {
                 return Err(e);
+            }
+            // A timer that fired must be gone or moved, or it would fire forever.
+            let blijft = v.wijzigingen.iter().any(|x| {
+                matches!(x, Wijziging::Claim(c) if c.timers.iter().any(|t| t.volgorde == w.volgorde))
+            });
+            if blijft {
+                return Err(EngineFout::Timer {
+                    claim: id.clone(),
+                    volgorde: w.volgorde,
+                });
             }
             Ok(v.klaar(Uitslag::Gewekt, Some(id.clone())))
         }
