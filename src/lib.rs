@@ -13,6 +13,7 @@
 //!   state changes and the outbound messages.
 //! - [`config`]: `clearinghuis.toml` and the `CLEARINGHUIS_` environment.
 //! - [`replay`]: the message-log file, the in-memory hub and replay.
+//! - [`simulatie`]: the sandbox behind `clearinghuis simulate` (a clock you set).
 //! - [`cli`]: the `clearinghuis` command and its subcommands.
 
 pub mod bericht;
@@ -23,3 +24,4 @@ pub mod deelnemers;
 pub mod engine;
 pub mod replay;
 pub mod schemas;
+pub mod simulatie;

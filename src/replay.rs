@@ -438,6 +438,25 @@ pub fn toestand_json(toestand: &Toestand) -> serde_json::Value {
                 "kentekenVerhaler": c.kenteken_verhaler.to_string(),
                 "kentekenAansprakelijke": c.kenteken_aansprakelijke.to_string(),
                 "schadedatum": c.schadedatum.to_string(),
+                "timers": c.timers.iter().map(|t| {
+                    let tijd = tijdstip::format(&t.tijd);
+                    match &t.soort {
+                        engine::Timersoort::Rappel(r) => json!({
+                            "soort": "rappel",
+                            "tijd": tijd,
+                            "rappelsoort": r.soort.to_string(),
+                            "aan": c.deelnemer(r.aan).to_string(),
+                            "volgnummer": r.volgnummer,
+                            "sindsDatum": r.sinds.to_string(),
+                        }),
+                        engine::Timersoort::Betaaltermijn { betaalkenmerk } => json!({
+                            "soort": "betaaltermijn",
+                            "tijd": tijd,
+                            "betaalkenmerk": betaalkenmerk.to_string(),
+                        }),
+                        engine::Timersoort::Passief => json!({ "soort": "passief", "tijd": tijd }),
+                    }
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();

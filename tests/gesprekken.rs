@@ -185,6 +185,7 @@ fn state_heeft_de_velden_van_operations_md() {
         "posities",
         "afmeldreden",
         "tegenclaimVan",
+        "timers",
     ] {
         assert!(claims[0].get(veld).is_some(), "field {veld} missing");
     }

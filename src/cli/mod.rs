@@ -4,6 +4,7 @@
 
 mod replay;
 mod schema;
+mod simulate;
 mod validate;
 
 use std::process::ExitCode;
@@ -33,6 +34,10 @@ enum Opdracht {
     /// --verify compares them with the file's own `out` lines.
     /// Exit status 0 on success, 1 when --verify finds a difference, 2 on an error.
     Replay(replay::Args),
+    /// A sandbox to test a back-office link before going live: feed your own
+    /// messages with a clock you set (`klok`, `wacht 21d`, `stuur MAILBOX FILE`)
+    /// and see every answer, rappel and timeout. See docs/simulatie.md.
+    Simulate(simulate::Args),
     /// Work with the published schemas (write them out, or the integrator docs).
     #[command(subcommand)]
     Schema(schema::Opdracht),
@@ -44,5 +49,6 @@ pub fn main() -> ExitCode {
         Opdracht::Validate(args) => validate::run(args),
         Opdracht::Schema(opdracht) => schema::run(opdracht),
         Opdracht::Replay(args) => replay::run(args),
+        Opdracht::Simulate(args) => simulate::run(args),
     }
 }
