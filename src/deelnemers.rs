@@ -155,6 +155,11 @@ pub fn controleer_iban(invoer: &str) -> Result<Iban, String> {
 }
 
 impl Deelnemers {
+    /// Every participant, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = &Deelnemer> {
+        self.register.values()
+    }
+
     /// Reads and checks a participants file's text.
     pub fn lees(tekst: &str) -> Result<Deelnemers, DeelnemersFout> {
         let bestand: Bestand =

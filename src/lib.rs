@@ -14,6 +14,10 @@
 //! - [`config`]: `clearinghuis.toml` and the `CLEARINGHUIS_` environment.
 //! - [`replay`]: the message-log file, the in-memory hub and replay.
 //! - [`simulatie`]: the sandbox behind `clearinghuis simulate` (a clock you set).
+//! - [`store`]: the message log, claims, timers, inbox and outbox (SQLite).
+//! - [`transport`]: the mailboxes (directories).
+//! - [`dispatcher`]: the loop that runs the hub: files in, one transaction,
+//!   files moved, answers delivered, timers fired.
 //! - [`cli`]: the `clearinghuis` command and its subcommands.
 
 pub mod bericht;
@@ -21,7 +25,10 @@ pub mod cli;
 pub mod codec;
 pub mod config;
 pub mod deelnemers;
+pub mod dispatcher;
 pub mod engine;
 pub mod replay;
 pub mod schemas;
 pub mod simulatie;
+pub mod store;
+pub mod transport;

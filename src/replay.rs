@@ -12,9 +12,11 @@ use std::io::{BufRead, Write};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::bericht::{Codelijst as _, Deelnemercode, tijdstip};
+use crate::bericht::{BerichtId, ClaimId, Codelijst as _, Deelnemercode, tijdstip};
 use crate::codec::{Pipeline, Toegestaan, ValidatorFout};
-use crate::engine::{self, Context, EngineFout, Invoer, Toestand, Uitslag, Wekker, Zicht};
+use crate::engine::{
+    self, Context, EngineFout, Invoer, Toestand, Uitslag, Wekker, Wijziging, Zicht,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayFout {
@@ -95,8 +97,15 @@ pub struct Verwerkt {
     /// The timers that were due before it (rules.md §7), in firing order.
     pub gewekt: Vec<Gewekt>,
     pub seq_in: u64,
+    /// SHA-256 of the bytes (the inbox compares it).
+    pub hash: String,
+    /// The message's BerichtId, when it could be read.
+    pub bericht_id: Option<BerichtId>,
+    pub claim: Option<ClaimId>,
     pub uitslag: Uitslag,
     pub uit: Vec<Logregel>,
+    /// The state changes, as applied (a store writes the same).
+    pub wijzigingen: Vec<Wijziging>,
 }
 
 /// One timer or held message that fired.
@@ -105,15 +114,26 @@ pub struct Gewekt {
     pub wekker: Wekker,
     pub uitslag: Uitslag,
     pub uit: Vec<Logregel>,
+    pub wijzigingen: Vec<Wijziging>,
 }
 
 impl<'a> Hub<'a> {
     pub fn new(pipeline: &'a Pipeline, ctx: Context<'a>) -> Hub<'a> {
+        Hub::met_toestand(pipeline, ctx, Toestand::default(), 0)
+    }
+
+    /// A hub that goes on from a stored state whose log ends at `seq`.
+    pub fn met_toestand(
+        pipeline: &'a Pipeline,
+        ctx: Context<'a>,
+        toestand: Toestand,
+        seq: u64,
+    ) -> Hub<'a> {
         Hub {
             pipeline,
             ctx,
-            toestand: Toestand::default(),
-            seq: 0,
+            toestand,
+            seq,
         }
     }
 
@@ -134,12 +154,13 @@ impl<'a> Hub<'a> {
                 self.ctx,
                 Invoer::Wekker(&wekker),
             )?;
-            self.toestand.pas_toe(uitkomst.wijzigingen);
+            self.toestand.pas_toe(uitkomst.wijzigingen.clone());
             let uit = self.nummer(wekker.tijd, uitkomst.berichten);
             gewekt.push(Gewekt {
                 wekker,
                 uitslag: uitkomst.uitslag,
                 uit,
+                wijzigingen: uitkomst.wijzigingen,
             });
         }
         Ok(gewekt)
@@ -192,11 +213,19 @@ impl<'a> Hub<'a> {
             },
         };
         let uitkomst = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer)?;
-        self.toestand.pas_toe(uitkomst.wijzigingen);
+        self.toestand.pas_toe(uitkomst.wijzigingen.clone());
         let uit = self.nummer(at, uitkomst.berichten);
+        let bericht_id = match &oordeel {
+            Ok(b) => Some(b.kop.bericht_id.clone()),
+            Err(w) => w.bericht_id.clone(),
+        };
         Ok(Verwerkt {
             gewekt,
             seq_in,
+            hash,
+            bericht_id,
+            claim: uitkomst.claim,
+            wijzigingen: uitkomst.wijzigingen,
             uitslag: uitkomst.uitslag,
             uit,
         })

@@ -308,3 +308,38 @@ fn termijnen_komen_uit_de_instellingen() {
         ]
     );
 }
+
+/// The store keeps a claim as JSON: every claim of every fixture survives the
+/// round trip unchanged (timers, settlements and money included).
+#[test]
+fn claims_overleven_json() {
+    use clearinghuis::deelnemers::Deelnemers;
+    use clearinghuis::engine::{Claim, Context, Instellingen};
+    use clearinghuis::replay::{Hub, Opties, speel};
+    let deelnemers = Deelnemers::laad(&deelnemers()).expect("participants");
+    let instellingen = Instellingen::default();
+    let ctx = Context {
+        deelnemers: &deelnemers,
+        instellingen: &instellingen,
+    };
+    let mut aantal = 0;
+    for log in gesprekken() {
+        let mut hub = Hub::new(common::pipeline(), ctx);
+        let tekst = std::fs::read_to_string(&log).expect("readable");
+        speel(
+            &mut hub,
+            tekst.as_bytes(),
+            &mut std::io::sink(),
+            Opties::default(),
+            &mut |_| {},
+        )
+        .expect("replays");
+        for c in hub.toestand.claims() {
+            let json = serde_json::to_string(c).expect("serialises");
+            let terug: Claim = serde_json::from_str(&json).expect("deserialises");
+            assert_eq!(&terug, c, "{}", log.display());
+            aantal += 1;
+        }
+    }
+    assert!(aantal > 50, "{aantal}");
+}

@@ -2,8 +2,10 @@
 //! Subcommands only parse arguments, call the library and map the outcome to
 //! an exit status.
 
+mod log;
 mod replay;
 mod schema;
+mod serve;
 mod simulate;
 mod validate;
 
@@ -38,6 +40,13 @@ enum Opdracht {
     /// messages with a clock you set (`klok`, `wacht 21d`, `stuur MAILBOX FILE`)
     /// and see every answer, rappel and timeout. See docs/simulatie.md.
     Simulate(simulate::Args),
+    /// Run the hub. Without configuration: SQLite and directory mailboxes under
+    /// ./clearinghuis-data/ (drop messages in mailboxes/<code>/in/, read the
+    /// answers in mailboxes/<code>/out/). Stops cleanly on SIGINT and SIGTERM.
+    Serve(serve::Args),
+    /// The message log of the store.
+    #[command(subcommand)]
+    Log(log::Opdracht),
     /// Work with the published schemas (write them out, or the integrator docs).
     #[command(subcommand)]
     Schema(schema::Opdracht),
@@ -50,5 +59,7 @@ pub fn main() -> ExitCode {
         Opdracht::Schema(opdracht) => schema::run(opdracht),
         Opdracht::Replay(args) => replay::run(args),
         Opdracht::Simulate(args) => simulate::run(args),
+        Opdracht::Serve(args) => serve::run(args),
+        Opdracht::Log(opdracht) => log::run(opdracht),
     }
 }

@@ -18,7 +18,7 @@ use crate::bericht::{
 };
 
 /// One settlement the hub sent, and whether it was paid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Afrekening {
     pub betaalkenmerk: Betaalkenmerk,
     pub soort: Eindafrekeningsoort,

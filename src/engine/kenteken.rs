@@ -4,7 +4,10 @@
 use std::fmt;
 
 /// A normalised, valid Dutch plate: 6 characters of one of the 14 sidecodes.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Kenteken(String);
 
 /// The sidecodes as shapes: `L` a letter A–Z, `9` a digit, `-` where a dash is shown.

@@ -9,7 +9,9 @@ use std::sync::LazyLock;
 use crate::bericht::{Status, Werkmap};
 
 /// Where a claim is, for both parties at once (one row of rules.md §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Fase {
     Aangemeld,
     OpvoerenAansprakelijkheid,
@@ -31,7 +33,9 @@ pub enum Fase {
 }
 
 /// A party of a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Rol {
     /// V, the claimant.
     Verhaler,

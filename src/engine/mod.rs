@@ -147,6 +147,18 @@ pub enum Uitslag {
     Gewekt,
 }
 
+impl std::fmt::Display for Uitslag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Uitslag::Geaccepteerd => f.write_str("accepted"),
+            Uitslag::Geweigerd(code) => write!(f, "refused {code}"),
+            Uitslag::Duplicaat => f.write_str("duplicate"),
+            Uitslag::Vastgehouden => f.write_str("held"),
+            Uitslag::Gewekt => f.write_str("timer"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Uitkomst {
     pub wijzigingen: Vec<Wijziging>,

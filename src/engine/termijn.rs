@@ -18,7 +18,7 @@ use super::{EngineFout, Termijnen, Verwerking, afmelding, eindafrekening};
 use crate::bericht::{Betaalkenmerk, ClaimId, Inhoud, Rappel, Rappelsoort};
 
 /// One live timer of a claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Timer {
     pub soort: Timersoort,
     /// When it is due.
@@ -27,7 +27,7 @@ pub struct Timer {
     pub volgorde: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Timersoort {
     /// The next reminder of a series.
     Rappel(Rappelreeks),
@@ -38,7 +38,7 @@ pub enum Timersoort {
 }
 
 /// A series of reminders to one party for one kind of step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rappelreeks {
     pub soort: Rappelsoort,
     /// The party that must act.

@@ -21,7 +21,7 @@ use crate::bericht::{
 };
 
 /// One claim: one direction of recovery, V claims from A.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Claim {
     pub id: ClaimId,
     pub ongeval: OngevalId,
@@ -144,7 +144,7 @@ pub struct Inboxregel {
 }
 
 /// The counters behind the hub's identifiers (messages.md), last value used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Tellers {
     pub claim: u32,
     pub ongeval: u32,

@@ -31,7 +31,7 @@ pub struct Vastgehouden {
 }
 
 /// What a held message waits for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Wachtsleutel {
     /// Any change to this claim (also its creation).
     Claim(ClaimId),

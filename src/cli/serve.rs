@@ -1,0 +1,280 @@
+//! `clearinghuis serve`: the hub on its embedded default (SQLite and
+//! directory mailboxes under `./clearinghuis-data/`), or as configured.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::bericht::Deelnemercode;
+use crate::codec::Pipeline;
+use crate::config::Configuratie;
+use crate::deelnemers::Deelnemers;
+use crate::dispatcher::Dispatcher;
+use crate::engine::Context;
+use crate::replay::{Hub, Logregel, Richting};
+use crate::store::Store;
+use crate::store::sqlite::SqliteStore;
+use crate::transport::directory::{Mappen, zet_neer};
+
+/// The participants the hub starts with when none are given.
+const VOORBEELD_DEELNEMERS: &str = include_str!("../../fixtures/conversations/participants.toml");
+/// The conversation `--demo` plays into the mailboxes.
+const VOORBEELD_GESPREK: &str =
+    include_str!("../../fixtures/conversations/02-tegenvoorstel-50-tegenclaim.jsonl");
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// clearinghuis.toml; CLEARINGHUIS_* variables apply too.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The participants file (default: [deelnemers] file, else a sample
+    /// written to <data>/participants.toml).
+    #[arg(long)]
+    participants: Option<PathBuf>,
+    /// Where the embedded default keeps its database and mailboxes.
+    #[arg(long, default_value = "clearinghuis-data")]
+    data: PathBuf,
+    /// Most messages committed in one transaction.
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    /// After start, play a sample conversation into the mailboxes and show the answers.
+    #[arg(long)]
+    demo: bool,
+}
+
+fn fout(tekst: impl std::fmt::Display) -> ExitCode {
+    eprintln!("clearinghuis serve: {tekst}");
+    ExitCode::from(2)
+}
+
+/// The embedded store's URL and the mailbox root, from the configuration or the defaults.
+pub fn plaatsen(config: &Configuratie, data: &Path) -> Result<(String, PathBuf), String> {
+    let url = config
+        .store
+        .url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", data.join("clearinghuis.db").display()));
+    if !url.starts_with("sqlite:") {
+        return Err(format!(
+            "store {url}: only the embedded SQLite store is built so far (PostgreSQL follows)"
+        ));
+    }
+    match config.mailbox.kind.as_deref() {
+        None | Some("directory") => {}
+        Some(k) => {
+            return Err(format!(
+                "mailbox kind {k}: only directory mailboxes are built so far (AMQP follows)"
+            ));
+        }
+    }
+    let root = config
+        .mailbox
+        .root
+        .clone()
+        .unwrap_or_else(|| data.join("mailboxes"));
+    Ok((url, root))
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let config = match Configuratie::laad(args.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => return fout(e),
+    };
+    init_tracing(config.log.format.as_deref());
+    let instellingen = match config.instellingen() {
+        Ok(i) => i,
+        Err(e) => return fout(e),
+    };
+    if let Err(e) = std::fs::create_dir_all(&args.data) {
+        return fout(format!("{}: {e}", args.data.display()));
+    }
+    let deelnemers_pad = match args.participants.clone().or(config.deelnemers.file.clone()) {
+        Some(p) => p,
+        None => {
+            let p = args.data.join("participants.toml");
+            if !p.exists()
+                && let Err(e) = std::fs::write(&p, VOORBEELD_DEELNEMERS)
+            {
+                return fout(format!("{}: {e}", p.display()));
+            }
+            p
+        }
+    };
+    let deelnemers = match Deelnemers::laad(&deelnemers_pad) {
+        Ok(d) => d,
+        Err(e) => return fout(e),
+    };
+    let (url, root) = match plaatsen(&config, &args.data) {
+        Ok(p) => p,
+        Err(e) => return fout(e),
+    };
+    let pipeline = match Pipeline::start() {
+        Ok(p) => p,
+        Err(e) => return fout(e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fout(e),
+    };
+    let ctx = Context {
+        deelnemers: &deelnemers,
+        instellingen: &instellingen,
+    };
+    let codes: Vec<Deelnemercode> = deelnemers.iter().map(|d| d.code.clone()).collect();
+    let resultaat = runtime.block_on(async {
+        let store = SqliteStore::open(&url).await.map_err(|e| e.to_string())?;
+        let opgeslagen = store.laad().await.map_err(|e| e.to_string())?;
+        let mappen = Mappen::maak(&root, codes.clone()).map_err(|e| format!("{}: {e}", root.display()))?;
+        let (wek_tx, wek_rx) = tokio::sync::mpsc::channel(1);
+        // File-system notifications wake the loop; it also looks every 250 ms.
+        let watcher = {
+            use notify::Watcher as _;
+            let tx = wek_tx.clone();
+            match notify::recommended_watcher(move |_| {
+                let _ = tx.try_send(());
+            }) {
+                Ok(mut w) => {
+                    for c in &codes {
+                        if let Err(e) = w.watch(&mappen.in_map(c), notify::RecursiveMode::NonRecursive) {
+                            tracing::warn!("no notifications for {c}: {e}; polling");
+                        }
+                    }
+                    Some(w)
+                }
+                Err(e) => {
+                    tracing::warn!("no file-system notifications ({e}); polling");
+                    None
+                }
+            }
+        };
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            stop_signaal().await;
+            let _ = stop_tx.send(true);
+        });
+        eprintln!(
+            "clearinghuis serve: {} claims, log at seq {}, store {url}",
+            opgeslagen.toestand.claims().count(),
+            opgeslagen.seq
+        );
+        eprintln!(
+            "clearinghuis serve: drop messages into {}/<code>/in/ (write a temporary name, then rename to *.xml); answers appear in {}/<code>/out/; participants: {}",
+            root.display(),
+            root.display(),
+            codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+        );
+        let hub = Hub::met_toestand(&pipeline, ctx, opgeslagen.toestand, opgeslagen.seq);
+        let mut dispatcher = Dispatcher::new(hub, store, mappen.clone(), args.batch);
+        if args.demo {
+            let mappen = mappen.clone();
+            std::thread::spawn(move || demo(&mappen));
+        }
+        let r = dispatcher
+            .draai(stop_rx, wek_rx, Duration::from_millis(250))
+            .await
+            .map_err(|e| e.to_string());
+        drop(watcher);
+        r
+    });
+    match resultaat {
+        Ok(()) => {
+            eprintln!("clearinghuis serve: stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fout(e),
+    }
+}
+
+async fn stop_signaal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+fn init_tracing(format: Option<&str>) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLEARINGHUIS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if format == Some("json") {
+        b.json().try_init()
+    } else {
+        b.try_init()
+    };
+}
+
+/// Plays the sample conversation into the mailboxes, one message after the
+/// hub has taken the previous one, and prints every answer that appears.
+fn demo(mappen: &Mappen) {
+    let mut gezien = std::collections::BTreeSet::new();
+    let toon = |gezien: &mut std::collections::BTreeSet<std::path::PathBuf>| {
+        let Ok(mappen_lijst) = std::fs::read_dir(mappen.root()) else {
+            return;
+        };
+        let mut nieuw: Vec<std::path::PathBuf> = mappen_lijst
+            .flatten()
+            .flat_map(|m| {
+                std::fs::read_dir(m.path().join("out"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+            })
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "xml") && !gezien.contains(p))
+            .collect();
+        nieuw.sort();
+        for p in nieuw {
+            let tekst = std::fs::read_to_string(&p).unwrap_or_default();
+            let soort = crate::bericht::xml::lees(&tekst)
+                .map(|b| b.inhoud.naam().to_owned())
+                .unwrap_or_default();
+            println!("  answer  {}  {soort}", p.display());
+            gezien.insert(p);
+        }
+    };
+    for (i, regel) in VOORBEELD_GESPREK.lines().enumerate() {
+        let Ok(r) = serde_json::from_str::<Logregel>(regel) else {
+            continue;
+        };
+        if r.direction != Richting::In {
+            continue;
+        }
+        let Ok(code) = Deelnemercode::new(r.mailbox.as_str()) else {
+            continue;
+        };
+        let naam = format!("demo-{:02}.xml", i + 1);
+        match zet_neer(&mappen.in_map(&code), &naam, r.xml.as_bytes()) {
+            Ok(p) => {
+                println!("dropped {}", p.display());
+                // Wait until the hub has taken it (moved to .done/), then for its answers.
+                for _ in 0..200 {
+                    if !p.exists() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                std::thread::sleep(Duration::from_millis(300));
+                toon(&mut gezien);
+            }
+            Err(e) => eprintln!("demo: {e}"),
+        }
+    }
+    println!(
+        "demo done: the hub keeps serving; drop your own messages into {}/<code>/in/ (Ctrl-C stops it)",
+        mappen.root().display()
+    );
+}

@@ -1,0 +1,138 @@
+//! The store (operations.md "Store"): message log, claims, timers, held
+//! messages, inbox, outbox and the counters, written in one transaction per
+//! batch of inputs. The engine never sees it: the dispatcher loads the state
+//! into an [`engine::Toestand`] at start, and after every batch hands the
+//! store the log lines and the [`Wijziging`]s the engine returned.
+//!
+//! One implementation per database behind the same methods ([`sqlite`]);
+//! sqlx's `Any` driver carries neither decimals nor times, so each store
+//! speaks its own driver, and money stays text inside the claim's JSON.
+
+pub mod sqlite;
+
+use crate::bericht::{BerichtId, Deelnemercode};
+use crate::engine::{self, Toestand, Wijziging};
+use crate::replay::{Logregel, Richting};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreFout {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migratie(#[from] sqlx::migrate::MigrateError),
+    #[error("stored {wat} is not readable: {reden}")]
+    Onleesbaar { wat: String, reden: String },
+    #[error("writing the export: {0}")]
+    Schrijven(#[from] std::io::Error),
+}
+
+/// One line of the message log as the store keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logrij {
+    pub regel: Logregel,
+    /// Inbound: the bytes exactly as received (`regel.xml` is their text).
+    pub ruw: Option<Vec<u8>>,
+    /// Inbound: the content hash and the outcome.
+    pub hash: Option<String>,
+    pub uitslag: Option<String>,
+    /// Outbound: the hub's BerichtId (also put in the outbox).
+    pub bericht_id: Option<BerichtId>,
+}
+
+/// A file of a directory mailbox, committed with the batch that logged it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bestand {
+    pub mailbox: Deelnemercode,
+    pub naam: String,
+    pub hash: String,
+    pub seq: u64,
+}
+
+/// Everything one transaction writes.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub regels: Vec<Logrij>,
+    pub wijzigingen: Vec<Wijziging>,
+    pub bestanden: Vec<Bestand>,
+}
+
+impl Batch {
+    pub fn is_leeg(&self) -> bool {
+        self.regels.is_empty() && self.wijzigingen.is_empty() && self.bestanden.is_empty()
+    }
+}
+
+/// An outbound message committed but not yet delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uitgaand {
+    pub seq: u64,
+    pub mailbox: Deelnemercode,
+    pub bericht_id: String,
+    pub xml: Vec<u8>,
+}
+
+/// The state as stored: what the engine reads, and where the log ends.
+pub struct Opgeslagen {
+    pub toestand: Toestand,
+    pub seq: u64,
+}
+
+/// What every store does. Each method is one transaction.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// The whole state, to go on from.
+    async fn laad(&self) -> Result<Opgeslagen, StoreFout>;
+    /// Writes a batch, all or nothing.
+    async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout>;
+    /// Outbound messages not yet delivered, oldest first.
+    async fn onverzonden(&self, max: u32) -> Result<Vec<Uitgaand>, StoreFout>;
+    async fn verzonden(&self, seqs: &[u64]) -> Result<(), StoreFout>;
+    /// The committed file of a directory mailbox by name: its hash, and
+    /// whether it was moved to `.done/` already.
+    async fn bestand(
+        &self,
+        mailbox: &Deelnemercode,
+        naam: &str,
+    ) -> Result<Option<(String, bool)>, StoreFout>;
+    async fn verplaatst(&self, bestanden: &[(Deelnemercode, String)]) -> Result<(), StoreFout>;
+    /// Calls `regel` with every log line in seq order.
+    async fn exporteer(
+        &self,
+        regel: &mut (dyn FnMut(Logregel) -> Result<(), StoreFout> + Send),
+    ) -> Result<u64, StoreFout>;
+}
+
+/// The log rows of one processed inbound message or fired timer.
+pub fn logrijen(
+    in_regel: Option<(Logregel, String, engine::Uitslag)>,
+    uit: &[Logregel],
+) -> Vec<Logrij> {
+    let mut rijen = Vec::with_capacity(uit.len() + 1);
+    if let Some((regel, hash, uitslag)) = in_regel {
+        rijen.push(Logrij {
+            regel,
+            ruw: None,
+            hash: Some(hash),
+            uitslag: Some(uitslag.to_string()),
+            bericht_id: None,
+        });
+    }
+    for u in uit {
+        debug_assert_eq!(u.direction, Richting::Out);
+        rijen.push(Logrij {
+            regel: u.clone(),
+            ruw: None,
+            hash: None,
+            uitslag: None,
+            bericht_id: bericht_id_van(&u.xml),
+        });
+    }
+    rijen
+}
+
+/// The `<BerichtId>` of a hub message (the first one in its Kop).
+fn bericht_id_van(xml: &str) -> Option<BerichtId> {
+    let begin = xml.find("<BerichtId>")? + "<BerichtId>".len();
+    let eind = begin + xml[begin..].find("</BerichtId>")?;
+    BerichtId::new(&xml[begin..eind]).ok()
+}
