@@ -165,6 +165,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 && !verplaatst
             {
                 // Committed before a crash cut off its move.
+                tracing::info!(mailbox = %b.mailbox, file = %b.naam, "already committed; moved to .done");
                 al_verwerkt.push(b);
                 continue;
             }

@@ -205,7 +205,7 @@ async fn stop_signaal() {
 }
 
 fn init_tracing(format: Option<&str>) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CLEARINGHUIS_LOG")
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)

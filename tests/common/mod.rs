@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod genereer;
+pub mod hub;
+pub mod last;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -1,0 +1,205 @@
+//! A real `clearinghuis serve` process in a temporary folder, for the
+//! end-to-end and crash tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clearinghuis::replay::{Logregel, Richting};
+
+pub struct Hub {
+    pub map: PathBuf,
+    pub kind: Option<Child>,
+    pub stderr: PathBuf,
+}
+
+impl Hub {
+    /// A fresh folder with the fixtures' participants.
+    pub fn nieuw(naam: &str) -> Hub {
+        let map = std::env::temp_dir().join(format!("clearinghuis-{naam}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&map);
+        std::fs::create_dir_all(&map).expect("temp folder");
+        std::fs::copy(
+            super::root().join("fixtures/conversations/participants.toml"),
+            map.join("participants.toml"),
+        )
+        .expect("participants");
+        let stderr = map.join("hub.log");
+        Hub {
+            map,
+            kind: None,
+            stderr,
+        }
+    }
+
+    pub fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.stderr)
+            .expect("log file");
+        let kind = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+            .current_dir(&self.map)
+            .args(["serve", "--participants", "participants.toml"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("the hub starts");
+        self.kind = Some(kind);
+        // Ready when the mailboxes exist.
+        let klaar = self.mailboxes().join("CR-00820000").join("out");
+        let begin = Instant::now();
+        while !klaar.exists() && begin.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(klaar.exists(), "the hub made no mailboxes");
+    }
+
+    /// SIGKILL: no clean-up of any kind.
+    pub fn kill(&mut self) {
+        if let Some(mut k) = self.kind.take() {
+            let _ = k.kill();
+            let _ = k.wait();
+        }
+    }
+
+    /// SIGTERM, and the exit status of a clean stop.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let mut k = self.kind.take().expect("running");
+        let _ = Command::new("kill")
+            .args(["-TERM", &k.id().to_string()])
+            .status();
+        k.wait().expect("exits")
+    }
+
+    pub fn mailboxes(&self) -> PathBuf {
+        self.map.join("clearinghuis-data/mailboxes")
+    }
+
+    pub fn in_map(&self, code: &str) -> PathBuf {
+        self.mailboxes().join(code).join("in")
+    }
+
+    pub fn out_map(&self, code: &str) -> PathBuf {
+        self.mailboxes().join(code).join("out")
+    }
+
+    /// Files waiting in every `in` folder.
+    pub fn wachtend(&self) -> usize {
+        let Ok(mappen) = std::fs::read_dir(self.mailboxes()) else {
+            return 0;
+        };
+        mappen
+            .flatten()
+            .flat_map(|m| {
+                std::fs::read_dir(m.path().join("in"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+            })
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".xml"))
+            .count()
+    }
+
+    /// Every answer file: (mailbox, file name, content).
+    pub fn antwoorden(&self) -> Vec<(String, String, String)> {
+        let mut uit = Vec::new();
+        for m in std::fs::read_dir(self.mailboxes())
+            .expect("mailboxes")
+            .flatten()
+        {
+            let code = m.file_name().to_string_lossy().into_owned();
+            for e in std::fs::read_dir(m.path().join("out"))
+                .expect("out")
+                .flatten()
+            {
+                let naam = e.file_name().to_string_lossy().into_owned();
+                if naam.ends_with(".xml") && !naam.starts_with('.') {
+                    uit.push((
+                        code.clone(),
+                        naam,
+                        std::fs::read_to_string(e.path()).expect("readable"),
+                    ));
+                }
+            }
+        }
+        uit.sort();
+        uit
+    }
+
+    /// `clearinghuis log export` of the hub's store.
+    pub fn export(&self) -> Vec<Logregel> {
+        let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+            .current_dir(&self.map)
+            .args(["log", "export", "--output", "export.jsonl"])
+            .output()
+            .expect("export runs");
+        assert!(
+            uit.status.success(),
+            "{}",
+            String::from_utf8_lossy(&uit.stderr)
+        );
+        std::fs::read_to_string(self.map.join("export.jsonl"))
+            .expect("written")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a log line"))
+            .collect()
+    }
+
+    /// `replay --verify` of the exported log.
+    pub fn export_verifieert(&self) -> Result<(), String> {
+        let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+            .current_dir(&self.map)
+            .args([
+                "replay",
+                "--participants",
+                "participants.toml",
+                "--input",
+                "export.jsonl",
+                "--verify",
+                "--output",
+                "/dev/null",
+            ])
+            .output()
+            .expect("replay runs");
+        if uit.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&uit.stderr).into_owned())
+        }
+    }
+
+    /// Waits until `klaar` holds, at most `max`.
+    pub fn wacht(&self, max: Duration, klaar: impl Fn(&Hub) -> bool) -> bool {
+        let begin = Instant::now();
+        while begin.elapsed() < max {
+            if klaar(self) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        klaar(self)
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Drops `xml` into a mailbox as a participant must: temporary name, then rename.
+pub fn zet_neer(map: &Path, naam: &str, xml: &[u8]) {
+    clearinghuis::transport::directory::zet_neer(map, naam, xml).expect("dropped");
+}
+
+/// The `in` lines of a log file.
+pub fn invoer(log: &Path) -> Vec<Logregel> {
+    std::fs::read_to_string(log)
+        .expect("readable")
+        .lines()
+        .map(|l| serde_json::from_str::<Logregel>(l).expect("a log line"))
+        .filter(|r| r.direction == Richting::In)
+        .collect()
+}

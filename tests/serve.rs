@@ -1,0 +1,139 @@
+//! `clearinghuis serve` end to end: the real binary on its embedded default
+//! (SQLite, directory mailboxes) in a temporary folder.
+
+mod common;
+
+use std::time::Duration;
+
+use clearinghuis::bericht::{Inhoud, xml};
+use clearinghuis::replay::Richting;
+use common::hub::{Hub, invoer, zet_neer};
+
+/// The message types of a list of answers, per mailbox, sorted.
+fn soorten(berichten: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = berichten
+        .map(|(mailbox, tekst)| {
+            let b = xml::lees(&tekst).expect("a readable answer");
+            (mailbox, b.inhoud.naam().to_owned())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn een_heel_gesprek_door_de_mappen() {
+    let fixture =
+        common::root().join("fixtures/conversations/02-tegenvoorstel-50-tegenclaim.jsonl");
+    let mut hub = Hub::nieuw("gesprek");
+    hub.start();
+    for (i, r) in invoer(&fixture).iter().enumerate() {
+        zet_neer(
+            &hub.in_map(&r.mailbox),
+            &format!("{i:03}.xml"),
+            r.xml.as_bytes(),
+        );
+        assert!(
+            hub.wacht(Duration::from_secs(20), |h| h.wachtend() == 0),
+            "message {i} was not taken"
+        );
+    }
+    let verwacht: Vec<(String, String)> = std::fs::read_to_string(&fixture)
+        .expect("readable")
+        .lines()
+        .map(|l| serde_json::from_str::<clearinghuis::replay::Logregel>(l).expect("line"))
+        .filter(|r| r.direction == Richting::Out)
+        .map(|r| (r.mailbox, r.xml))
+        .collect();
+    assert!(
+        hub.wacht(Duration::from_secs(20), |h| h.antwoorden().len()
+            == verwacht.len()),
+        "{} answers, {} expected",
+        hub.antwoorden().len(),
+        verwacht.len()
+    );
+    let gekregen = hub.antwoorden();
+    // Every answer: the same message types to the same mailboxes as the
+    // recorded conversation (times and so the bytes differ), named by BerichtId.
+    assert_eq!(
+        soorten(gekregen.iter().map(|(m, _, x)| (m.clone(), x.clone()))),
+        soorten(verwacht.into_iter())
+    );
+    for (_, naam, tekst) in &gekregen {
+        let b = xml::lees(tekst).expect("readable");
+        assert_eq!(naam, &format!("{}.xml", b.kop.bericht_id));
+    }
+    // Processed files are kept in .done/.
+    let done = std::fs::read_dir(hub.in_map("CR-00820000").join(".done"))
+        .expect("done")
+        .count();
+    assert_eq!(done, 4);
+    assert!(hub.stop().success(), "a clean stop on SIGTERM");
+    let log = hub.export();
+    assert_eq!(
+        log.iter().filter(|r| r.direction == Richting::In).count(),
+        6
+    );
+    assert_eq!(
+        log.iter().filter(|r| r.direction == Richting::Out).count(),
+        gekregen.len()
+    );
+    hub.export_verifieert().expect("the exported log verifies");
+    // One log line per message with BerichtId, ClaimId and outcome.
+    let sporen = std::fs::read_to_string(&hub.stderr).expect("hub log");
+    assert!(
+        sporen.lines().any(|l| l.contains("message processed")
+            && l.contains("VS-2026-020001")
+            && l.contains("CL-00000001")
+            && l.contains("accepted")),
+        "{sporen}"
+    );
+}
+
+#[test]
+fn half_geschreven_bestand_wordt_niet_gelezen_en_dubbel_is_dubbel() {
+    let fixture = common::root().join("fixtures/conversations/01-overeenstemming-100.jsonl");
+    let eerste = invoer(&fixture).remove(0);
+    let mut hub = Hub::nieuw("half");
+    hub.start();
+    let map = hub.in_map(&eerste.mailbox);
+    // Half written under a temporary name: the hub must leave it alone.
+    let helft = &eerste.xml.as_bytes()[..eerste.xml.len() / 2];
+    std::fs::write(map.join(".aanmelding.xml.tmp"), helft).expect("writes");
+    std::fs::write(map.join("aanmelding.xml.part"), helft).expect("writes");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(hub.antwoorden().is_empty(), "a half-written file was read");
+    assert!(map.join(".aanmelding.xml.tmp").exists() && map.join("aanmelding.xml.part").exists());
+    // Completed and renamed: taken at once.
+    std::fs::write(map.join(".aanmelding.xml.tmp"), eerste.xml.as_bytes()).expect("writes");
+    std::fs::rename(map.join(".aanmelding.xml.tmp"), map.join("aanmelding.xml")).expect("renames");
+    assert!(hub.wacht(Duration::from_secs(20), |h| h.antwoorden().len() == 2));
+    let ontvangst = hub
+        .antwoorden()
+        .into_iter()
+        .find(|(m, _, x)| m == &eerste.mailbox && x.contains("<Ontvangstbevestiging>"))
+        .expect("a receipt");
+    // The same message again under another name: a duplicate, answered with
+    // the same receipt (same BerichtId) and nothing else.
+    std::fs::remove_file(hub.out_map(&eerste.mailbox).join(&ontvangst.1)).expect("consumed");
+    zet_neer(&map, "nogmaals.xml", eerste.xml.as_bytes());
+    assert!(hub.wacht(Duration::from_secs(20), |h| {
+        h.antwoorden().iter().any(|(_, n, _)| n == &ontvangst.1)
+    }));
+    let opnieuw = hub
+        .antwoorden()
+        .into_iter()
+        .find(|(_, n, _)| n == &ontvangst.1)
+        .expect("answered again");
+    assert_eq!(opnieuw.2, ontvangst.2, "the identical earlier response");
+    assert_eq!(hub.antwoorden().len(), 2);
+    assert!(hub.stop().success());
+    let log = hub.export();
+    let uitslagen: Vec<_> = log.iter().filter(|r| r.direction == Richting::In).collect();
+    assert_eq!(uitslagen.len(), 2);
+    assert!(matches!(
+        xml::lees(&log.last().expect("a line").xml).map(|b| b.inhoud),
+        Ok(Inhoud::Ontvangstbevestiging(_))
+    ));
+    hub.export_verifieert().expect("the exported log verifies");
+}
