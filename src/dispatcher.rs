@@ -238,6 +238,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             for u in &open {
                 self.mappen.lever(&u.mailbox, &u.bericht_id, &u.xml)?;
             }
+            self.mappen.bevestig()?;
             let seqs: Vec<u64> = open.iter().map(|u| u.seq).collect();
             self.store.verzonden(&seqs).await?;
             aantal += open.len();

@@ -137,3 +137,75 @@ fn half_geschreven_bestand_wordt_niet_gelezen_en_dubbel_is_dubbel() {
     ));
     hub.export_verifieert().expect("the exported log verifies");
 }
+
+/// A timer that fell due while the hub was down fires at start-up, at its own
+/// due time: here an early message held for 2 s (a setting) whose claim never
+/// comes, with the hub killed before its time was up.
+#[test]
+fn een_timer_die_verliep_terwijl_de_hub_uit_stond_gaat_af_bij_de_start() {
+    let fixture = common::root().join("fixtures/conversations/01-overeenstemming-100.jsonl");
+    let reactie = invoer(&fixture)
+        .into_iter()
+        .find(|r| r.xml.contains("<ReactieAansprakelijkheid>"))
+        .expect("A's reaction");
+    let mut hub = Hub::nieuw("timer");
+    hub.omgeving.push((
+        "CLEARINGHUIS_TERMIJNEN_VROEGE_BERICHTEN_SECONDEN".into(),
+        "2".into(),
+    ));
+    hub.start();
+    // No claim yet: held, not answered.
+    zet_neer(
+        &hub.in_map(&reactie.mailbox),
+        "vroeg.xml",
+        reactie.xml.as_bytes(),
+    );
+    assert!(hub.wacht(Duration::from_secs(20), |h| h.wachtend() == 0));
+    hub.kill();
+    assert!(hub.antwoorden().is_empty(), "a held message was answered");
+    std::thread::sleep(Duration::from_millis(2500));
+    hub.start();
+    assert!(
+        hub.wacht(Duration::from_secs(20), |h| h.antwoorden().len() == 1),
+        "the expiry did not fire at start-up"
+    );
+    let (_, _, tekst) = hub.antwoorden().remove(0);
+    assert!(tekst.contains("<Code>F01</Code>"), "{tekst}");
+    assert!(hub.stop().success());
+    let log = hub.export();
+    let in_at = log
+        .iter()
+        .find(|r| r.direction == Richting::In)
+        .expect("in")
+        .at;
+    let uit_at = log
+        .iter()
+        .find(|r| r.direction == Richting::Out)
+        .expect("out")
+        .at;
+    assert_eq!(
+        uit_at - in_at,
+        chrono::Duration::seconds(2),
+        "fired at its due time"
+    );
+    // Replayed with the same setting up to that moment, the log verifies.
+    let uit = std::process::Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+        .current_dir(&hub.map)
+        .args([
+            "replay",
+            "--participants",
+            "participants.toml",
+            "--input",
+            "export.jsonl",
+        ])
+        .args(["--verify", "--output", "/dev/null", "--until"])
+        .arg(clearinghuis::bericht::tijdstip::format(&uit_at))
+        .env("CLEARINGHUIS_TERMIJNEN_VROEGE_BERICHTEN_SECONDEN", "2")
+        .output()
+        .expect("replay runs");
+    assert!(
+        uit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&uit.stderr)
+    );
+}

@@ -11,6 +11,8 @@ pub struct Hub {
     pub map: PathBuf,
     pub kind: Option<Child>,
     pub stderr: PathBuf,
+    /// Extra environment for the hub process (settings).
+    pub omgeving: Vec<(String, String)>,
 }
 
 impl Hub {
@@ -29,6 +31,7 @@ impl Hub {
             map,
             kind: None,
             stderr,
+            omgeving: Vec::new(),
         }
     }
 
@@ -42,6 +45,7 @@ impl Hub {
             .current_dir(&self.map)
             .args(["serve", "--participants", "participants.toml"])
             .env("RUST_LOG", "info")
+            .envs(self.omgeving.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
