@@ -52,6 +52,28 @@ enum Opdracht {
     Schema(schema::Opdracht),
 }
 
+/// What a hub in memory needs (replay, simulate): the participants, the
+/// settings from `config` and the environment, and the validator threads.
+fn onderdelen(
+    participants: &std::path::Path,
+    config: Option<&std::path::Path>,
+) -> Result<
+    (
+        crate::deelnemers::Deelnemers,
+        crate::engine::Instellingen,
+        crate::codec::Pipeline,
+    ),
+    String,
+> {
+    let deelnemers =
+        crate::deelnemers::Deelnemers::laad(participants).map_err(|e| e.to_string())?;
+    let instellingen = crate::config::Configuratie::laad(config, std::env::vars())
+        .and_then(|c| c.instellingen())
+        .map_err(|e| e.to_string())?;
+    let pipeline = crate::codec::Pipeline::start().map_err(|e| e.to_string())?;
+    Ok((deelnemers, instellingen, pipeline))
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.opdracht {

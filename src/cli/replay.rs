@@ -7,9 +7,6 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::codec::Pipeline;
-use crate::config::Configuratie;
-use crate::deelnemers::Deelnemers;
 use crate::engine::Context;
 use crate::replay::{Hub, Opties, speel, toestand_json};
 
@@ -55,20 +52,11 @@ fn fout(tekst: impl std::fmt::Display) -> ExitCode {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let deelnemers = match Deelnemers::laad(&args.participants) {
-        Ok(d) => d,
-        Err(e) => return fout(e),
-    };
-    let instellingen = match Configuratie::laad(args.config.as_deref(), std::env::vars())
-        .and_then(|c| c.instellingen())
-    {
-        Ok(i) => i,
-        Err(e) => return fout(e),
-    };
-    let pipeline = match Pipeline::start() {
-        Ok(p) => p,
-        Err(e) => return fout(e),
-    };
+    let (deelnemers, instellingen, pipeline) =
+        match super::onderdelen(&args.participants, args.config.as_deref()) {
+            Ok(o) => o,
+            Err(e) => return fout(e),
+        };
     let bestand = match File::open(&args.input) {
         Ok(f) => f,
         Err(e) => return fout(format!("{}: {e}", args.input.display())),

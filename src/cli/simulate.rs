@@ -10,9 +10,6 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use crate::bericht::{ClaimBlok, Inhoud, tijdstip, xml};
-use crate::codec::Pipeline;
-use crate::config::Configuratie;
-use crate::deelnemers::Deelnemers;
 use crate::engine::Context;
 use crate::replay::{Hub, Logregel, Richting};
 use crate::simulatie::{Uitvoer, Zandbak};
@@ -81,20 +78,11 @@ fn samenvatting(r: &Logregel) -> String {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let deelnemers = match Deelnemers::laad(&args.participants) {
-        Ok(d) => d,
-        Err(e) => return fout(e),
-    };
-    let instellingen = match Configuratie::laad(args.config.as_deref(), std::env::vars())
-        .and_then(|c| c.instellingen())
-    {
-        Ok(i) => i,
-        Err(e) => return fout(e),
-    };
-    let pipeline = match Pipeline::start() {
-        Ok(p) => p,
-        Err(e) => return fout(e),
-    };
+    let (deelnemers, instellingen, pipeline) =
+        match super::onderdelen(&args.participants, args.config.as_deref()) {
+            Ok(o) => o,
+            Err(e) => return fout(e),
+        };
     let (invoer, map): (Box<dyn BufRead>, PathBuf) = match &args.script {
         Some(p) => match File::open(p) {
             Ok(f) => (
