@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::bericht::Deelnemercode;
 use crate::replay::Hub;
-use crate::replay::{HubFout, Logregel, Richting};
+use crate::replay::{Gewekt, HubFout, Logregel, Richting};
 use crate::store::{Batch, Bestand, Logrij, Store, StoreFout, logrijen};
 use crate::transport::directory::{Binnen, Mappen};
 
@@ -65,6 +65,19 @@ impl Default for Klok {
     fn default() -> Self {
         Klok::new()
     }
+}
+
+/// A timer that fired in this round: logged, and added to its transaction.
+fn gewekt(ronde: &mut Ronde, batch: &mut Batch, g: Gewekt) {
+    ronde.timers += 1;
+    tracing::info!(
+        timer = g.wekker.volgorde,
+        due = %crate::bericht::tijdstip::format(&g.wekker.tijd),
+        outcome = %g.uitslag,
+        out = g.uit.len(),
+        "timer fired"
+    );
+    batch.neem_gewekt(g);
 }
 
 /// What one round did.
@@ -141,16 +154,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
 
         let nu = self.klok.nu();
         for g in self.hub.wek_tot(nu)? {
-            ronde.timers += 1;
-            tracing::info!(
-                timer = g.wekker.volgorde,
-                due = %crate::bericht::tijdstip::format(&g.wekker.tijd),
-                outcome = %g.uitslag,
-                out = g.uit.len(),
-                "timer fired"
-            );
-            batch.regels.extend(logrijen(None, &g.uit));
-            batch.wijzigingen.extend(g.wijzigingen);
+            gewekt(&mut ronde, &mut batch, g);
         }
 
         for b in self.mappen.nieuwe()?.into_iter().take(self.batch) {
@@ -172,9 +176,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             let at = self.klok.nu();
             let v = self.hub.ontvang(&b.mailbox, at, &bytes)?;
             for g in v.gewekt {
-                ronde.timers += 1;
-                batch.regels.extend(logrijen(None, &g.uit));
-                batch.wijzigingen.extend(g.wijzigingen);
+                gewekt(&mut ronde, &mut batch, g);
             }
             tracing::info!(
                 mailbox = %b.mailbox,

@@ -130,6 +130,7 @@ fn sigkill_onder_last_verliest_en_verdubbelt_niets() {
         gelezen > berichten.len() || al_vastgelegd > 0,
         "no kill interrupted a round: recovery was not exercised"
     );
-    hub.export_verifieert().expect("the exported log verifies");
+    hub.export_verifieert(&[])
+        .expect("the exported log verifies");
     let _ = std::fs::remove_dir_all(&hub.map);
 }

@@ -41,8 +41,7 @@ async fn suite(store: &impl Store) {
             .expect("processes");
         let mut batch = Batch::default();
         for g in v.gewekt {
-            batch.regels.extend(logrijen(None, &g.uit));
-            batch.wijzigingen.extend(g.wijzigingen);
+            batch.neem_gewekt(g);
         }
         let in_regel = Logregel {
             seq: Some(v.seq_in),

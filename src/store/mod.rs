@@ -12,7 +12,7 @@ pub mod sqlite;
 
 use crate::bericht::{BerichtId, Deelnemercode};
 use crate::engine::{self, Toestand, Wijziging};
-use crate::replay::{Logregel, Richting};
+use crate::replay::{Gewekt, Logregel, Richting};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreFout {
@@ -57,6 +57,12 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Adds what a fired timer wrote: its out lines and its changes.
+    pub fn neem_gewekt(&mut self, g: Gewekt) {
+        self.regels.extend(logrijen(None, &g.uit));
+        self.wijzigingen.extend(g.wijzigingen);
+    }
+
     pub fn is_leeg(&self) -> bool {
         self.regels.is_empty() && self.wijzigingen.is_empty() && self.bestanden.is_empty()
     }

@@ -151,8 +151,9 @@ impl Hub {
             .collect()
     }
 
-    /// `replay --verify` of the exported log.
-    pub fn export_verifieert(&self) -> Result<(), String> {
+    /// `replay --verify` of the exported log, with the settings the hub ran
+    /// with and `extra` arguments (such as `--until`).
+    pub fn export_verifieert(&self, extra: &[&str]) -> Result<(), String> {
         let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
             .current_dir(&self.map)
             .args([
@@ -165,6 +166,8 @@ impl Hub {
                 "--output",
                 "/dev/null",
             ])
+            .args(extra)
+            .envs(self.omgeving.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .output()
             .expect("replay runs");
         if uit.status.success() {
