@@ -1,4 +1,6 @@
 //! Mailboxes: where inbound messages come from and outbound ones go
-//! (operations.md "Mailboxes"). [`directory`] is the embedded default.
+//! (operations.md "Mailboxes"). [`directory`] is the embedded default,
+//! [`amqp`] (RabbitMQ) the production one.
 
 pub mod directory;
+pub mod amqp;
