@@ -4,10 +4,13 @@
 //! into an [`engine::Toestand`] at start, and after every batch hands the
 //! store the log lines and the [`Wijziging`]s the engine returned.
 //!
-//! One implementation per database behind the same methods ([`sqlite`]);
-//! sqlx's `Any` driver carries neither decimals nor times, so each store
-//! speaks its own driver, and money stays text inside the claim's JSON.
+//! One implementation per database behind the same methods: [`sqlite`] for
+//! the embedded hub, [`postgres`] for production, with the same rows, order
+//! and export (tests/store.rs runs one suite on both). sqlx's `Any` driver
+//! carries neither decimals nor times, so each store speaks its own driver,
+//! and money stays text inside the claim's JSON.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::bericht::{BerichtId, Deelnemercode};

@@ -1,0 +1,541 @@
+//! The PostgreSQL store of the production hub: the same tables, rows and
+//! export as [`super::sqlite`]. A batch is one transaction of a few
+//! statements whatever its size: the log, outbox, claims, timers, inbox, held
+//! messages and files each go in as arrays (`UNNEST`), because a batch can
+//! hold 500+ rows and every round trip costs. `synchronous_commit` is left as
+//! the server has it (on by default, and never to be turned off: a commit
+//! lost after an ack is a lost message).
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Row, Transaction};
+
+use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
+use crate::bericht::{BerichtId, Deelnemercode, tijdstip, xml};
+use crate::engine::{
+    Claim, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Wachtsleutel, Wijziging,
+};
+use crate::replay::{Logregel, Richting};
+
+/// How long `open` waits for the first connection: a hub that cannot reach
+/// its database should say so at start, not hang.
+const VERBINDEN: Duration = Duration::from_secs(10);
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+fn onleesbaar(wat: impl Into<String>, reden: impl std::fmt::Display) -> StoreFout {
+    StoreFout::Onleesbaar {
+        wat: wat.into(),
+        reden: reden.to_string(),
+    }
+}
+
+fn json<T: serde::Serialize>(w: &T) -> Result<String, StoreFout> {
+    serde_json::to_string(w).map_err(|e| onleesbaar("a value to store", e))
+}
+
+/// The engine's u64 counters and seqs as `bigint`; they never come near 2^63.
+fn groot(n: u64) -> i64 {
+    n as i64
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host/db`) and runs the migrations.
+    pub async fn open(url: &str) -> Result<PgStore, StoreFout> {
+        let opties = PgConnectOptions::from_str(url)?.application_name("clearinghuis");
+        let verbinden = PgPoolOptions::new().max_connections(8).connect_with(opties);
+        let pool = tokio::time::timeout(VERBINDEN, verbinden)
+            .await
+            .map_err(|_| {
+                StoreFout::Database(sqlx::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "no connection to PostgreSQL within {} s",
+                        VERBINDEN.as_secs()
+                    ),
+                )))
+            })??;
+        // A server set to drop commits would lose acked messages: say so.
+        let synchroon: String = sqlx::query_scalar("SHOW synchronous_commit")
+            .fetch_one(&pool)
+            .await?;
+        if synchroon == "off" {
+            tracing::warn!(
+                "PostgreSQL has synchronous_commit = off: a crash can lose acked messages"
+            );
+        }
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    /// Writes the net effect of the batch's changes, one statement per table.
+    /// Within a batch a later change of the same row wins, as it would row by
+    /// row; a claim's timers are replaced with those of its last state.
+    async fn schrijf(
+        tx: &mut Transaction<'_, Postgres>,
+        wijzigingen: &[Wijziging],
+    ) -> Result<(), StoreFout> {
+        let mut claims: BTreeMap<String, &Claim> = BTreeMap::new();
+        let mut tellers: Option<&Tellers> = None;
+        let mut inbox: BTreeMap<(&str, &str), &Inboxregel> = BTreeMap::new();
+        // Held messages: Some = to insert, None = released.
+        let mut vastgehouden: BTreeMap<u64, Option<&Vastgehouden>> = BTreeMap::new();
+        let mut vrijgegeven: Vec<i64> = Vec::new();
+        for w in wijzigingen {
+            match w {
+                Wijziging::Claim(c) => {
+                    claims.insert(c.id.to_string(), c);
+                }
+                Wijziging::Tellers(t) => tellers = Some(t),
+                Wijziging::Inbox {
+                    afzender,
+                    bericht_id,
+                    regel,
+                } => {
+                    inbox.insert((afzender.as_str(), bericht_id.as_str()), regel);
+                }
+                Wijziging::Vasthouden(h) => {
+                    vastgehouden.insert(h.volgorde, Some(h));
+                }
+                Wijziging::Vrijgeven { volgorde } => {
+                    vastgehouden.insert(*volgorde, None);
+                    vrijgegeven.push(groot(*volgorde));
+                }
+            }
+        }
+
+        if !claims.is_empty() {
+            let mut ids = Vec::with_capacity(claims.len());
+            let mut data = Vec::with_capacity(claims.len());
+            let mut t_volgorde = Vec::new();
+            let mut t_tijd = Vec::new();
+            let mut t_us = Vec::new();
+            let mut t_claim = Vec::new();
+            let mut t_soort = Vec::new();
+            for (id, c) in &claims {
+                ids.push(id.as_str());
+                data.push(json(&**c)?);
+                for t in &c.timers {
+                    t_volgorde.push(groot(t.volgorde));
+                    t_tijd.push(tijdstip::format(&t.tijd));
+                    t_us.push(t.tijd.timestamp_micros());
+                    t_claim.push(id.as_str());
+                    t_soort.push(match &t.soort {
+                        Timersoort::Rappel(_) => "rappel",
+                        Timersoort::Betaaltermijn { .. } => "betaaltermijn",
+                        Timersoort::Passief => "passief",
+                    });
+                }
+            }
+            sqlx::query(
+                "INSERT INTO claims (claim_id, data) SELECT * FROM UNNEST($1::text[], $2::text[])
+                 ON CONFLICT (claim_id) DO UPDATE SET data = EXCLUDED.data",
+            )
+            .bind(&ids)
+            .bind(&data)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("DELETE FROM timers WHERE claim_id = ANY($1::text[])")
+                .bind(&ids)
+                .execute(&mut **tx)
+                .await?;
+            if !t_volgorde.is_empty() {
+                sqlx::query(
+                    "INSERT INTO timers (volgorde, tijd, tijd_us, claim_id, soort)
+                     SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[])",
+                )
+                .bind(&t_volgorde)
+                .bind(&t_tijd)
+                .bind(&t_us)
+                .bind(&t_claim)
+                .bind(&t_soort)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+
+        if let Some(t) = tellers {
+            sqlx::query(
+                "UPDATE tellers SET claim = $1, ongeval = $2, bericht = $3, timer = $4 WHERE id = 1",
+            )
+            .bind(i64::from(t.claim))
+            .bind(i64::from(t.ongeval))
+            .bind(groot(t.bericht))
+            .bind(groot(t.timer))
+            .execute(&mut **tx)
+            .await?;
+        }
+
+        if !inbox.is_empty() {
+            let mut afzender = Vec::with_capacity(inbox.len());
+            let mut bericht_id = Vec::with_capacity(inbox.len());
+            let mut hash = Vec::with_capacity(inbox.len());
+            let mut antwoord = Vec::with_capacity(inbox.len());
+            for ((a, b), regel) in &inbox {
+                afzender.push(*a);
+                bericht_id.push(*b);
+                hash.push(regel.hash.as_str());
+                antwoord.push(regel.antwoord.as_ref().map(|(_, id, _)| id.as_str()));
+            }
+            sqlx::query(
+                "INSERT INTO inbox (afzender, bericht_id, hash, antwoord)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[])
+                 ON CONFLICT (afzender, bericht_id)
+                 DO UPDATE SET hash = EXCLUDED.hash, antwoord = EXCLUDED.antwoord",
+            )
+            .bind(&afzender)
+            .bind(&bericht_id)
+            .bind(&hash)
+            .bind(&antwoord)
+            .execute(&mut **tx)
+            .await?;
+        }
+
+        // Releases first: a message held and released within the batch is
+        // then never written, and one released and held again is rewritten.
+        if !vrijgegeven.is_empty() {
+            sqlx::query("DELETE FROM vastgehouden WHERE volgorde = ANY($1::bigint[])")
+                .bind(&vrijgegeven)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let nieuw: Vec<&Vastgehouden> = vastgehouden.values().filter_map(|h| *h).collect();
+        if !nieuw.is_empty() {
+            let mut volgorde = Vec::with_capacity(nieuw.len());
+            let mut tekst = Vec::with_capacity(nieuw.len());
+            let mut mailbox = Vec::with_capacity(nieuw.len());
+            let mut ontvangen = Vec::with_capacity(nieuw.len());
+            let mut tot = Vec::with_capacity(nieuw.len());
+            let mut hash = Vec::with_capacity(nieuw.len());
+            let mut wacht_op = Vec::with_capacity(nieuw.len());
+            for h in nieuw {
+                volgorde.push(groot(h.volgorde));
+                tekst.push(xml::schrijf(&h.bericht).map_err(|e| onleesbaar("a held message", e))?);
+                mailbox.push(h.mailbox.as_str());
+                ontvangen.push(tijdstip::format(&h.ontvangen));
+                tot.push(tijdstip::format(&h.tot));
+                hash.push(h.hash.as_str());
+                wacht_op.push(json(&h.wacht_op)?);
+            }
+            sqlx::query(
+                "INSERT INTO vastgehouden (volgorde, xml, mailbox, ontvangen, tot, hash, wacht_op)
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])",
+            )
+            .bind(&volgorde)
+            .bind(&tekst)
+            .bind(&mailbox)
+            .bind(&ontvangen)
+            .bind(&tot)
+            .bind(&hash)
+            .bind(&wacht_op)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn tijd(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, StoreFout> {
+    tijdstip::parse(s).map_err(|e| onleesbaar(format!("time {s}"), e))
+}
+
+fn code(s: &str) -> Result<Deelnemercode, StoreFout> {
+    Deelnemercode::new(s).map_err(|e| onleesbaar(format!("participant {s}"), e))
+}
+
+impl Store for PgStore {
+    async fn laad(&self) -> Result<Opgeslagen, StoreFout> {
+        // One snapshot for all tables, so a batch committed meanwhile is
+        // either wholly in the state or not at all.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let mut w = Vec::new();
+        let t = sqlx::query("SELECT claim, ongeval, bericht, timer FROM tellers WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        w.push(Wijziging::Tellers(Tellers {
+            claim: t.get::<i64, _>(0) as u32,
+            ongeval: t.get::<i64, _>(1) as u32,
+            bericht: t.get::<i64, _>(2) as u64,
+            timer: t.get::<i64, _>(3) as u64,
+        }));
+        // claim_id is COLLATE "C": byte order, as in SQLite.
+        for r in sqlx::query("SELECT claim_id, data FROM claims ORDER BY claim_id")
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            let c: Claim = serde_json::from_str(r.get::<&str, _>(1))
+                .map_err(|e| onleesbaar(format!("claim {}", r.get::<&str, _>(0)), e))?;
+            w.push(Wijziging::Claim(Box::new(c)));
+        }
+        let inbox = sqlx::query(
+            "SELECT i.afzender, i.bericht_id, i.hash, i.antwoord, a.mailbox, a.xml
+             FROM inbox i
+             LEFT JOIN LATERAL (
+                 SELECT l.mailbox, l.xml FROM berichtenlog l
+                 WHERE l.richting = 'out' AND l.bericht_id = i.antwoord
+                 ORDER BY l.seq LIMIT 1
+             ) a ON true",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in inbox {
+            let antwoord = match (
+                r.get::<Option<&str>, _>(3),
+                r.get::<Option<&str>, _>(4),
+                r.get::<Option<Vec<u8>>, _>(5),
+            ) {
+                (Some(id), Some(mailbox), Some(xml)) => Some((
+                    code(mailbox)?,
+                    BerichtId::new(id).map_err(|e| onleesbaar(format!("BerichtId {id}"), e))?,
+                    String::from_utf8(xml).map_err(|e| onleesbaar("an answer", e))?,
+                )),
+                _ => None,
+            };
+            let bericht_id = r.get::<&str, _>(1);
+            w.push(Wijziging::Inbox {
+                afzender: code(r.get::<&str, _>(0))?,
+                bericht_id: BerichtId::new(bericht_id)
+                    .map_err(|e| onleesbaar(format!("BerichtId {bericht_id}"), e))?,
+                regel: Inboxregel {
+                    hash: r.get::<String, _>(2),
+                    antwoord,
+                },
+            });
+        }
+        for r in sqlx::query(
+            "SELECT volgorde, xml, mailbox, ontvangen, tot, hash, wacht_op FROM vastgehouden ORDER BY volgorde",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let bericht = xml::lees(r.get::<&str, _>(1)).map_err(|e| onleesbaar("a held message", e))?;
+            let wacht_op: Wachtsleutel = serde_json::from_str(r.get::<&str, _>(6))
+                .map_err(|e| onleesbaar("a held message's key", e))?;
+            w.push(Wijziging::Vasthouden(Box::new(Vastgehouden {
+                volgorde: r.get::<i64, _>(0) as u64,
+                mailbox: code(r.get::<&str, _>(2))?,
+                ontvangen: tijd(r.get::<&str, _>(3))?,
+                tot: tijd(r.get::<&str, _>(4))?,
+                hash: r.get::<String, _>(5),
+                bericht,
+                wacht_op,
+            })));
+        }
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM berichtenlog")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut toestand = Toestand::default();
+        toestand.pas_toe(w);
+        Ok(Opgeslagen {
+            toestand,
+            seq: seq.unwrap_or(0) as u64,
+        })
+    }
+
+    async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout> {
+        let mut tx = self.pool.begin().await?;
+        if !batch.regels.is_empty() {
+            let n = batch.regels.len();
+            let mut seq = Vec::with_capacity(n);
+            let mut at = Vec::with_capacity(n);
+            let mut richting = Vec::with_capacity(n);
+            let mut mailbox = Vec::with_capacity(n);
+            let mut ruw = Vec::with_capacity(n);
+            let mut hash = Vec::with_capacity(n);
+            let mut uitslag = Vec::with_capacity(n);
+            let mut bericht_id = Vec::with_capacity(n);
+            let mut o_seq = Vec::new();
+            let mut o_mailbox = Vec::new();
+            let mut o_bericht_id = Vec::new();
+            for r in &batch.regels {
+                let s = groot(r.regel.seq.unwrap_or_default());
+                seq.push(s);
+                at.push(tijdstip::format(&r.regel.at));
+                richting.push(match r.regel.direction {
+                    Richting::In => "in",
+                    Richting::Out => "out",
+                });
+                mailbox.push(r.regel.mailbox.as_str());
+                ruw.push(r.ruw.as_deref().unwrap_or(r.regel.xml.as_bytes()));
+                hash.push(r.hash.as_deref());
+                uitslag.push(r.uitslag.as_deref());
+                bericht_id.push(r.bericht_id.as_ref().map(|b| b.as_str()));
+                if let Some(id) = &r.bericht_id {
+                    o_seq.push(s);
+                    o_mailbox.push(r.regel.mailbox.as_str());
+                    o_bericht_id.push(id.as_str());
+                }
+            }
+            // at_utc is the logged text read by the server: the same instant,
+            // to the microsecond the hub's clock keeps.
+            sqlx::query(
+                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id)
+                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[])
+                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id)",
+            )
+            .bind(&seq)
+            .bind(&at)
+            .bind(&richting)
+            .bind(&mailbox)
+            .bind(&ruw)
+            .bind(&hash)
+            .bind(&uitslag)
+            .bind(&bericht_id)
+            .execute(&mut *tx)
+            .await?;
+            if !o_seq.is_empty() {
+                sqlx::query(
+                    "INSERT INTO outbox (seq, mailbox, bericht_id)
+                     SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[])",
+                )
+                .bind(&o_seq)
+                .bind(&o_mailbox)
+                .bind(&o_bericht_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        PgStore::schrijf(&mut tx, &batch.wijzigingen).await?;
+        if !batch.bestanden.is_empty() {
+            // A later row for the same file wins, as INSERT OR REPLACE would.
+            let mut bestanden = BTreeMap::new();
+            for b in &batch.bestanden {
+                bestanden.insert((b.mailbox.as_str(), b.naam.as_str()), b);
+            }
+            let mut mailbox = Vec::with_capacity(bestanden.len());
+            let mut naam = Vec::with_capacity(bestanden.len());
+            let mut hash = Vec::with_capacity(bestanden.len());
+            let mut seq = Vec::with_capacity(bestanden.len());
+            for ((m, n), b) in bestanden {
+                mailbox.push(m);
+                naam.push(n);
+                hash.push(b.hash.as_str());
+                seq.push(groot(b.seq));
+            }
+            sqlx::query(
+                "INSERT INTO bestanden (mailbox, naam, hash, seq, verplaatst)
+                 SELECT m, n, h, s, false FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[]) AS b (m, n, h, s)
+                 ON CONFLICT (mailbox, naam)
+                 DO UPDATE SET hash = EXCLUDED.hash, seq = EXCLUDED.seq, verplaatst = false",
+            )
+            .bind(&mailbox)
+            .bind(&naam)
+            .bind(&hash)
+            .bind(&seq)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn onverzonden(&self, max: u32) -> Result<Vec<Uitgaand>, StoreFout> {
+        let rijen = sqlx::query(
+            "SELECT o.seq, o.mailbox, o.bericht_id, l.xml FROM outbox o JOIN berichtenlog l ON l.seq = o.seq
+             WHERE NOT o.verzonden ORDER BY o.seq LIMIT $1",
+        )
+        .bind(i64::from(max))
+        .fetch_all(&self.pool)
+        .await?;
+        rijen
+            .into_iter()
+            .map(|r| {
+                Ok(Uitgaand {
+                    seq: r.get::<i64, _>(0) as u64,
+                    mailbox: code(r.get::<&str, _>(1))?,
+                    bericht_id: r.get::<String, _>(2),
+                    xml: r.get::<Vec<u8>, _>(3),
+                })
+            })
+            .collect()
+    }
+
+    async fn verzonden(&self, seqs: &[u64]) -> Result<(), StoreFout> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        let seqs: Vec<i64> = seqs.iter().map(|s| groot(*s)).collect();
+        // One statement is one transaction.
+        sqlx::query("UPDATE outbox SET verzonden = true WHERE seq = ANY($1::bigint[])")
+            .bind(&seqs)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn bestand(
+        &self,
+        mailbox: &Deelnemercode,
+        naam: &str,
+    ) -> Result<Option<(String, bool)>, StoreFout> {
+        let r =
+            sqlx::query("SELECT hash, verplaatst FROM bestanden WHERE mailbox = $1 AND naam = $2")
+                .bind(mailbox.as_str())
+                .bind(naam)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(r.map(|r| (r.get::<String, _>(0), r.get::<bool, _>(1))))
+    }
+
+    async fn verplaatst(&self, bestanden: &[(Deelnemercode, String)]) -> Result<(), StoreFout> {
+        if bestanden.is_empty() {
+            return Ok(());
+        }
+        let mailbox: Vec<&str> = bestanden.iter().map(|(m, _)| m.as_str()).collect();
+        let naam: Vec<&str> = bestanden.iter().map(|(_, n)| n.as_str()).collect();
+        sqlx::query(
+            "UPDATE bestanden b SET verplaatst = true
+             FROM UNNEST($1::text[], $2::text[]) AS v (mailbox, naam)
+             WHERE b.mailbox = v.mailbox AND b.naam = v.naam",
+        )
+        .bind(&mailbox)
+        .bind(&naam)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn exporteer(
+        &self,
+        regel: &mut (dyn FnMut(Logregel) -> Result<(), StoreFout> + Send),
+    ) -> Result<u64, StoreFout> {
+        let mut vanaf = 0i64;
+        let mut aantal = 0u64;
+        loop {
+            let rijen = sqlx::query(
+                "SELECT seq, at, richting, mailbox, xml FROM berichtenlog WHERE seq > $1 ORDER BY seq LIMIT 1000",
+            )
+            .bind(vanaf)
+            .fetch_all(&self.pool)
+            .await?;
+            if rijen.is_empty() {
+                return Ok(aantal);
+            }
+            for r in rijen {
+                vanaf = r.get::<i64, _>(0);
+                let richting = match r.get::<&str, _>(2) {
+                    "in" => Richting::In,
+                    _ => Richting::Out,
+                };
+                regel(Logregel {
+                    seq: Some(vanaf as u64),
+                    at: tijd(r.get::<&str, _>(1))?,
+                    direction: richting,
+                    mailbox: r.get::<String, _>(3),
+                    xml: String::from_utf8_lossy(&r.get::<Vec<u8>, _>(4)).into_owned(),
+                })?;
+                aantal += 1;
+            }
+        }
+    }
+}
