@@ -5,6 +5,7 @@
 pub mod genereer;
 pub mod hub;
 pub mod last;
+pub mod pg;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
