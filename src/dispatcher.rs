@@ -1,22 +1,30 @@
 //! The dispatcher: the imperative shell that runs the hub (operations.md
-//! "Shape").
+//! "Shape"), the same for both mailbox kinds and both stores.
 //!
-//! One loop, so one claim's messages are handled strictly in order:
+//! One round:
 //!
-//! 1. fire the timers due by now (the scheduler), then take up to
-//!    `batch` waiting files, oldest first; each goes through the in-memory
-//!    [`Hub`] (checks, engine, the timers due before it);
-//! 2. write everything of the round (log lines with the raw bytes, the
+//! 1. take up to `batch` inbound messages (files, oldest first, or AMQP
+//!    deliveries in arrival order); a file or redelivery the store already
+//!    committed is only confirmed, not processed again;
+//! 2. check them all at once on the validator threads (the slow, stateless
+//!    part, so different claims' messages are handled concurrently);
+//! 3. ask the store, in one go, for what the engine will look up (a dry run
+//!    of the pure engine names it), then run the engine over the messages
+//!    one by one in arrival order, each after the timers due before it (so
+//!    one claim's messages are handled strictly in order);
+//! 4. write everything of the round (log lines with the raw bytes, the
 //!    engine's changes, the outbox, which file it was) in **one** transaction;
-//! 3. only then move the files to `.done/`;
-//! 4. deliver the committed outbox (the relay) and mark it sent.
+//! 5. only then move the files to `.done/` or ack the deliveries;
+//! 6. deliver the round's outbox (publisher confirms, or one `syncfs`) and
+//!    mark it sent.
 //!
 //! A crash anywhere leaves either an uncommitted round (the files are still
-//! there and are read again) or a committed one (the store knows each file by
-//! name and hash: it is moved, not processed again; unsent answers are
-//! written again under the same name). The hub's state in memory runs ahead
-//! of the store within a round, so a failed commit stops the hub: restarting
-//! from the store is the recovery.
+//! there, the deliveries come back) or a committed one (the store knows each
+//! file by name and hash, and each redelivered message by mailbox and hash:
+//! it is confirmed, not processed again; unsent answers are sent again with
+//! the same BerichtId). The hub's state in memory runs ahead of the store
+//! within a round, so any failure ends [`Dispatcher::draai`]; the caller
+//! starts again from the store (see `cli::serve`).
 
 use std::time::Duration;
 
@@ -24,9 +32,12 @@ use chrono::{DateTime, FixedOffset, Local, SubsecRound};
 use tokio::sync::{mpsc, watch};
 
 use crate::bericht::Deelnemercode;
-use crate::replay::Hub;
-use crate::replay::{Gewekt, HubFout, Logregel, Richting};
-use crate::store::{Batch, Bestand, Logrij, Store, StoreFout, logrijen};
+use crate::codec::Pipeline;
+use crate::engine::Vraag;
+use crate::replay::{Controle, Gewekt, Hub, HubFout, Logregel, Richting};
+use crate::store::{Batch, Bestand, Logrij, Store, StoreFout, Uitgaand, logrijen};
+use crate::transport::amqp::AmqpFout;
+use crate::transport::amqp::postbus::{AmqpPostbus, Levering, TeVerzenden};
 use crate::transport::directory::{Binnen, Mappen};
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +48,8 @@ pub enum DispatcherFout {
     Hub(#[from] HubFout),
     #[error("mailbox: {0}")]
     Mailbox(#[from] std::io::Error),
+    #[error(transparent)]
+    Amqp(#[from] AmqpFout),
 }
 
 /// The hub's clock: wall time to the microsecond (what both stores keep),
@@ -67,6 +80,55 @@ impl Default for Klok {
     }
 }
 
+/// Where the messages come from and go to.
+pub enum Postbus {
+    Mappen(Mappen),
+    Amqp(Box<AmqpPostbus>),
+}
+
+/// How an inbound message is confirmed once committed.
+enum Herkomst {
+    Bestand(Binnen),
+    Levering(Levering),
+}
+
+/// One inbound message of a round.
+struct Binnenkomst {
+    mailbox: Deelnemercode,
+    bytes: Vec<u8>,
+    user_id: Option<String>,
+    hash: String,
+    herkomst: Herkomst,
+}
+
+/// What one round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Ronde {
+    pub berichten: usize,
+    pub timers: usize,
+    pub verzonden: usize,
+    /// Redeliveries and files the store had committed already.
+    pub al_verwerkt: usize,
+}
+
+/// Runs `stap` on the hub until the engine found everything it looked up,
+/// loading what it missed from the store in between.
+pub async fn opgezocht<S: Store, T>(
+    store: &S,
+    hub: &mut Hub<'_>,
+    mut stap: impl FnMut(&mut Hub<'_>) -> Result<T, HubFout>,
+) -> Result<T, DispatcherFout> {
+    loop {
+        match stap(hub) {
+            Err(HubFout::Ontbreekt(vragen)) => {
+                let gevonden = store.zoek(&vragen).await?;
+                hub.toestand.vul(gevonden);
+            }
+            r => return Ok(r?),
+        }
+    }
+}
+
 /// A timer that fired in this round: logged, and added to its transaction.
 fn gewekt(ronde: &mut Ronde, batch: &mut Batch, g: Gewekt) {
     ronde.timers += 1;
@@ -80,40 +142,91 @@ fn gewekt(ronde: &mut Ronde, batch: &mut Batch, g: Gewekt) {
     batch.neem_gewekt(g);
 }
 
-/// What one round did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Ronde {
-    pub berichten: usize,
-    pub timers: usize,
-    pub verzonden: usize,
+/// Checks every message of a round at once: one thread per validator.
+fn controleer_allemaal(
+    pipeline: &Pipeline,
+    binnen: &[Binnenkomst],
+) -> Vec<Result<Controle, HubFout>> {
+    let draden = pipeline.threads().clamp(1, binnen.len().max(1));
+    if draden == 1 {
+        return binnen
+            .iter()
+            .map(|b| Hub::controleer(pipeline, &b.bytes))
+            .collect();
+    }
+    let deel = binnen.len().div_ceil(draden);
+    std::thread::scope(|s| {
+        let handen: Vec<_> = binnen
+            .chunks(deel)
+            .map(|stuk| {
+                s.spawn(move || {
+                    stuk.iter()
+                        .map(|b| Hub::controleer(pipeline, &b.bytes))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handen
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                Err(p) => std::panic::resume_unwind(p),
+            })
+            .collect()
+    })
 }
 
 pub struct Dispatcher<'a, S: Store> {
     pub hub: Hub<'a>,
     store: S,
-    mappen: Mappen,
+    postbus: Postbus,
     klok: Klok,
-    /// Most files in one transaction.
+    /// Most messages in one transaction.
     batch: usize,
+    /// Most entries the state cache keeps between rounds.
+    cache: usize,
 }
 
 impl<'a, S: Store> Dispatcher<'a, S> {
-    pub fn new(hub: Hub<'a>, store: S, mappen: Mappen, batch: usize) -> Dispatcher<'a, S> {
+    pub fn new(hub: Hub<'a>, store: S, postbus: Postbus, batch: usize) -> Dispatcher<'a, S> {
         Dispatcher {
             hub,
             store,
-            mappen,
+            postbus,
             klok: Klok::new(),
             batch: batch.max(1),
+            cache: 50_000,
         }
+    }
+
+    /// Sets how many claims, keys and inbox entries stay cached between rounds.
+    pub fn met_cache(mut self, max: usize) -> Self {
+        self.cache = max;
+        self
     }
 
     pub fn store(&self) -> &S {
         &self.store
     }
 
-    /// Runs until `stop` turns true; `wek` wakes it when a file arrives (it
-    /// also looks every `interval`, in case a notification is missed).
+    /// Gives the mailbox back (to close an AMQP connection cleanly).
+    pub fn postbus(self) -> Postbus {
+        self.postbus
+    }
+
+    /// How long to wait for mail before the next due timer, at most `interval`.
+    fn wachttijd(&mut self, interval: Duration) -> Duration {
+        match self.hub.toestand.volgende_wekker() {
+            Some(w) => (w.tijd - self.klok.nu())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(interval),
+            None => interval,
+        }
+    }
+
+    /// Runs until `stop` turns true. Directory mailboxes: `wek` wakes it when
+    /// a file arrives (it also looks every `interval`). AMQP: deliveries wake it.
     pub async fn draai(
         &mut self,
         mut stop: watch::Receiver<bool>,
@@ -126,17 +239,18 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             if *stop.borrow() {
                 return Ok(());
             }
-            let ronde = self.ronde().await?;
-            if ronde.berichten > 0 || ronde.timers > 0 {
+            let wacht = self.wachttijd(interval);
+            if let Postbus::Amqp(_) = self.postbus {
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    r = self.ronde(wacht) => { r?; }
+                }
                 continue;
             }
-            let wacht = match self.hub.toestand.volgende_wekker() {
-                Some(w) => {
-                    let tot = (w.tijd - self.klok.nu()).to_std().unwrap_or(Duration::ZERO);
-                    tot.min(interval)
-                }
-                None => interval,
-            };
+            let ronde = self.ronde(Duration::ZERO).await?;
+            if ronde.berichten > 0 || ronde.timers > 0 || ronde.al_verwerkt > 0 {
+                continue;
+            }
             tokio::select! {
                 _ = stop.changed() => {}
                 _ = wek.recv() => {}
@@ -145,42 +259,126 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         }
     }
 
-    /// One round: due timers, up to `batch` files, one commit, moves, relay.
-    pub async fn ronde(&mut self) -> Result<Ronde, DispatcherFout> {
+    /// Takes up to `batch` inbound messages (AMQP: waiting at most `wacht`
+    /// for the first).
+    async fn haal(&mut self, wacht: Duration) -> Result<Vec<Binnenkomst>, DispatcherFout> {
+        let mut uit = Vec::new();
+        match &mut self.postbus {
+            Postbus::Mappen(m) => {
+                for b in m.nieuwe()?.into_iter().take(self.batch) {
+                    let bytes = match std::fs::read(&b.pad) {
+                        Ok(bytes) => bytes,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                        Err(e) => return Err(e.into()),
+                    };
+                    uit.push(Binnenkomst {
+                        mailbox: b.mailbox.clone(),
+                        hash: crate::engine::inhoud_hash(&bytes),
+                        bytes,
+                        user_id: None,
+                        herkomst: Herkomst::Bestand(b),
+                    });
+                }
+            }
+            Postbus::Amqp(a) => {
+                for mut l in a.haal(self.batch, wacht).await? {
+                    let bytes = std::mem::take(&mut l.bytes);
+                    uit.push(Binnenkomst {
+                        mailbox: l.mailbox.clone(),
+                        hash: crate::engine::inhoud_hash(&bytes),
+                        bytes,
+                        user_id: l.user_id.take(),
+                        herkomst: Herkomst::Levering(l),
+                    });
+                }
+            }
+        }
+        Ok(uit)
+    }
+
+    /// Whether the store committed this message already (a crash cut off
+    /// its move or ack).
+    async fn al_verwerkt(&self, b: &Binnenkomst) -> Result<bool, DispatcherFout> {
+        Ok(match &b.herkomst {
+            Herkomst::Bestand(f) => matches!(
+                self.store.bestand(&b.mailbox, &f.naam).await?,
+                Some((h, false)) if h == b.hash
+            ),
+            Herkomst::Levering(l) => {
+                l.herbezorgd && self.store.al_ontvangen(&b.mailbox, &b.hash).await?
+            }
+        })
+    }
+
+    /// One round (see the module doc).
+    pub async fn ronde(&mut self, wacht: Duration) -> Result<Ronde, DispatcherFout> {
         let mut ronde = Ronde::default();
         let mut batch = Batch::default();
-        let mut klaar: Vec<Binnen> = Vec::new();
-        let mut al_verwerkt: Vec<Binnen> = Vec::new();
 
         let nu = self.klok.nu();
-        for g in self.hub.wek_tot(nu)? {
+        let mut vuur = Vec::new();
+        opgezocht(&self.store, &mut self.hub, |h| h.wek_tot_in(nu, &mut vuur)).await?;
+        for g in vuur {
             gewekt(&mut ronde, &mut batch, g);
         }
 
-        for b in self.mappen.nieuwe()?.into_iter().take(self.batch) {
-            let bytes = match std::fs::read(&b.pad) {
-                Ok(bytes) => bytes,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(e.into()),
-            };
-            let hash = crate::engine::inhoud_hash(&bytes);
-            if let Some((h, verplaatst)) = self.store.bestand(&b.mailbox, &b.naam).await?
-                && h == hash
-                && !verplaatst
-            {
-                // Committed before a crash cut off its move.
-                tracing::info!(mailbox = %b.mailbox, file = %b.naam, "already committed; moved to .done");
-                al_verwerkt.push(b);
-                continue;
+        let mut nieuw = Vec::new();
+        let mut bevestig = Vec::new();
+        for b in self.haal(wacht).await? {
+            if self.al_verwerkt(&b).await? {
+                tracing::info!(mailbox = %b.mailbox, "committed before; confirmed, not processed again");
+                ronde.al_verwerkt += 1;
+                bevestig.push(b.herkomst);
+            } else {
+                nieuw.push(b);
             }
+        }
+
+        let pipeline = self.hub.pipeline();
+        let controles = match &self.postbus {
+            // Only AMQP runs on a multi-threaded runtime worker that may block.
+            Postbus::Amqp(_) if nieuw.len() > 1 => {
+                tokio::task::block_in_place(|| controleer_allemaal(pipeline, &nieuw))
+            }
+            _ => controleer_allemaal(pipeline, &nieuw),
+        };
+        let controles: Vec<Controle> = controles.into_iter().collect::<Result<_, _>>()?;
+
+        // One store round trip for what the engine will look up.
+        let nu = self.klok.nu();
+        let mut vragen: Vec<Vraag> = Vec::new();
+        for (b, c) in nieuw.iter().zip(&controles) {
+            vragen.extend(
+                self.hub
+                    .peil(&b.mailbox, b.user_id.as_deref(), nu, &b.bytes, c),
+            );
+        }
+        vragen.sort();
+        vragen.dedup();
+        if !vragen.is_empty() {
+            let gevonden = self.store.zoek(&vragen).await?;
+            self.hub.toestand.vul(gevonden);
+        }
+
+        for (b, controle) in nieuw.into_iter().zip(controles) {
             let at = self.klok.nu();
-            let v = self.hub.ontvang(&b.mailbox, at, &bytes)?;
-            for g in v.gewekt {
+            let mut vuur = Vec::new();
+            opgezocht(&self.store, &mut self.hub, |h| h.wek_tot_in(at, &mut vuur)).await?;
+            for g in vuur {
                 gewekt(&mut ronde, &mut batch, g);
             }
+            let user_id = b.user_id.as_deref();
+            let v = opgezocht(&self.store, &mut self.hub, |h| {
+                h.verwerk(&b.mailbox, user_id, at, &b.bytes, &controle)
+            })
+            .await?;
+            let bestand = match &b.herkomst {
+                Herkomst::Bestand(f) => Some(f.naam.as_str()),
+                Herkomst::Levering(_) => None,
+            };
             tracing::info!(
                 mailbox = %b.mailbox,
-                file = %b.naam,
+                file = bestand.unwrap_or_default(),
                 seq = v.seq_in,
                 bericht_id = v.bericht_id.as_ref().map(|b| b.to_string()).unwrap_or_default(),
                 claim_id = v.claim.as_ref().map(|c| c.to_string()).unwrap_or_default(),
@@ -193,43 +391,105 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 at,
                 direction: Richting::In,
                 mailbox: b.mailbox.to_string(),
-                xml: String::from_utf8_lossy(&bytes).into_owned(),
+                user_id: b.user_id.clone(),
+                xml: String::from_utf8_lossy(&b.bytes).into_owned(),
             };
-            let mut rijen = logrijen(Some((in_regel, v.hash.clone(), v.uitslag)), &v.uit);
+            if let Some(naam) = bestand {
+                batch.bestanden.push(Bestand {
+                    mailbox: b.mailbox.clone(),
+                    naam: naam.to_string(),
+                    hash: v.hash.clone(),
+                    seq: v.seq_in,
+                });
+            }
+            let mut rijen = logrijen(Some((in_regel, v.hash, v.uitslag)), &v.uit);
             if let Some(Logrij { ruw, .. }) = rijen.first_mut() {
-                *ruw = Some(bytes);
+                *ruw = Some(b.bytes);
             }
             batch.regels.extend(rijen);
             batch.wijzigingen.extend(v.wijzigingen);
-            batch.bestanden.push(Bestand {
-                mailbox: b.mailbox.clone(),
-                naam: b.naam.clone(),
-                hash: v.hash,
-                seq: v.seq_in,
-            });
             ronde.berichten += 1;
-            klaar.push(b);
+            bevestig.push(b.herkomst);
         }
 
         if !batch.is_leeg() {
             self.store.bewaar(&batch).await?;
         }
-        klaar.extend(al_verwerkt);
-        for b in &klaar {
-            self.mappen.klaar(b)?;
-        }
-        if !klaar.is_empty() {
-            let namen: Vec<(Deelnemercode, String)> = klaar
-                .iter()
-                .map(|b| (b.mailbox.clone(), b.naam.clone()))
-                .collect();
-            self.store.verplaatst(&namen).await?;
-        }
-        ronde.verzonden = self.relay().await?;
+        self.bevestig(bevestig).await?;
+        let uit: Vec<Uitgaand> = batch
+            .regels
+            .into_iter()
+            .filter_map(|r| {
+                Some(Uitgaand {
+                    seq: r.regel.seq?,
+                    mailbox: Deelnemercode::new(r.regel.mailbox.as_str()).ok()?,
+                    bericht_id: r.bericht_id?.to_string(),
+                    xml: r.regel.xml.into_bytes(),
+                })
+            })
+            .collect();
+        ronde.verzonden = self.lever(&uit).await?;
+        // Everything is committed: the cache may shrink.
+        self.hub.toestand.vergeet_boven(self.cache);
         Ok(ronde)
     }
 
-    /// Delivers every committed, unsent outbound message and marks it sent.
+    /// Moves committed files to `.done/` (and records it) or acks deliveries.
+    async fn bevestig(&mut self, bevestig: Vec<Herkomst>) -> Result<(), DispatcherFout> {
+        let mut namen: Vec<(Deelnemercode, String)> = Vec::new();
+        let mut leveringen = Vec::new();
+        for h in bevestig {
+            match h {
+                Herkomst::Bestand(f) => {
+                    if let Postbus::Mappen(m) = &self.postbus {
+                        m.klaar(&f)?;
+                    }
+                    namen.push((f.mailbox, f.naam));
+                }
+                Herkomst::Levering(l) => leveringen.push(l),
+            }
+        }
+        if !namen.is_empty() {
+            self.store.verplaatst(&namen).await?;
+        }
+        if let Postbus::Amqp(a) = &self.postbus
+            && !leveringen.is_empty()
+        {
+            a.ack(leveringen).await?;
+        }
+        Ok(())
+    }
+
+    /// Delivers outbound messages durably, then marks them sent.
+    async fn lever(&mut self, uit: &[Uitgaand]) -> Result<usize, DispatcherFout> {
+        if uit.is_empty() {
+            return Ok(0);
+        }
+        match &self.postbus {
+            Postbus::Mappen(m) => {
+                for u in uit {
+                    m.lever(&u.mailbox, &u.bericht_id, &u.xml)?;
+                }
+                m.bevestig()?;
+            }
+            Postbus::Amqp(a) => {
+                let berichten: Vec<TeVerzenden<'_>> = uit
+                    .iter()
+                    .map(|u| TeVerzenden {
+                        mailbox: &u.mailbox,
+                        bericht_id: &u.bericht_id,
+                        xml: &u.xml,
+                    })
+                    .collect();
+                a.lever(&berichten).await?;
+            }
+        }
+        let seqs: Vec<u64> = uit.iter().map(|u| u.seq).collect();
+        self.store.verzonden(&seqs).await?;
+        Ok(uit.len())
+    }
+
+    /// Delivers every committed, unsent outbound message (after a restart).
     async fn relay(&mut self) -> Result<usize, DispatcherFout> {
         let mut aantal = 0;
         loop {
@@ -237,13 +497,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             if open.is_empty() {
                 return Ok(aantal);
             }
-            for u in &open {
-                self.mappen.lever(&u.mailbox, &u.bericht_id, &u.xml)?;
-            }
-            self.mappen.bevestig()?;
-            let seqs: Vec<u64> = open.iter().map(|u| u.seq).collect();
-            self.store.verzonden(&seqs).await?;
-            aantal += open.len();
+            aantal += self.lever(&open).await?;
         }
     }
 }

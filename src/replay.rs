@@ -37,7 +37,14 @@ pub enum HubFout {
     Engine(#[from] EngineFout),
     #[error("timer {0} is still due after it fired")]
     Timer(u64),
+    /// A partial state lacked what the engine looked up: the shell loads it
+    /// from the store and tries again (nothing was applied).
+    #[error("{} lookups to load from the store", .0.len())]
+    Ontbreekt(Vec<engine::Vraag>),
 }
+
+/// What the checks made of an inbound message: the message, or its refusal.
+pub type Controle = Result<crate::bericht::Bericht, crate::bericht::Weigering>;
 
 /// Direction of a log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +63,10 @@ pub struct Logregel {
     pub at: DateTime<FixedOffset>,
     pub direction: Richting,
     pub mailbox: String,
+    /// Inbound over AMQP: the message's `user_id` property, when it had one
+    /// (the hub refuses it with A01 unless it is the mailbox's owner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     pub xml: String,
 }
 
@@ -141,6 +152,17 @@ impl<'a> Hub<'a> {
     /// order (ties in set order), each at its own due time.
     pub fn wek_tot(&mut self, tot: DateTime<FixedOffset>) -> Result<Vec<Gewekt>, HubFout> {
         let mut gewekt: Vec<Gewekt> = Vec::new();
+        self.wek_tot_in(tot, &mut gewekt)?;
+        Ok(gewekt)
+    }
+
+    /// [`Hub::wek_tot`] into `gewekt`: on [`HubFout::Ontbreekt`] the timers
+    /// fired so far are in it, and a second call goes on after them.
+    pub fn wek_tot_in(
+        &mut self,
+        tot: DateTime<FixedOffset>,
+        gewekt: &mut Vec<Gewekt>,
+    ) -> Result<(), HubFout> {
         while let Some(wekker) = self.toestand.volgende_wekker() {
             if wekker.tijd > tot {
                 break;
@@ -153,7 +175,9 @@ impl<'a> Hub<'a> {
                 &self.toestand as &dyn Zicht,
                 self.ctx,
                 Invoer::Wekker(&wekker),
-            )?;
+            );
+            self.compleet()?;
+            let uitkomst = uitkomst?;
             self.toestand.pas_toe(uitkomst.wijzigingen.clone());
             let uit = self.nummer(wekker.tijd, uitkomst.berichten);
             gewekt.push(Gewekt {
@@ -163,7 +187,17 @@ impl<'a> Hub<'a> {
                 wijzigingen: uitkomst.wijzigingen,
             });
         }
-        Ok(gewekt)
+        Ok(())
+    }
+
+    /// Fails with what the engine's last run could not look up (partial state).
+    fn compleet(&self) -> Result<(), HubFout> {
+        let missers = self.toestand.neem_missers();
+        if missers.is_empty() {
+            Ok(())
+        } else {
+            Err(HubFout::Ontbreekt(missers))
+        }
     }
 
     fn nummer(
@@ -180,6 +214,7 @@ impl<'a> Hub<'a> {
                     at,
                     direction: Richting::Out,
                     mailbox: u.mailbox.to_string(),
+                    user_id: None,
                     xml: u.xml,
                 }
             })
@@ -187,19 +222,100 @@ impl<'a> Hub<'a> {
     }
 
     /// One inbound message as it arrived in `mailbox` at `at`; the timers due
-    /// at or before `at` fire first.
+    /// at or before `at` fire first. For a whole state (replay, tests).
     pub fn ontvang(
         &mut self,
         mailbox: &Deelnemercode,
         at: DateTime<FixedOffset>,
         bytes: &[u8],
     ) -> Result<Verwerkt, HubFout> {
+        self.ontvang_als(mailbox, None, at, bytes)
+    }
+
+    /// [`Hub::ontvang`] of a message that carried an AMQP `user_id`.
+    pub fn ontvang_als(
+        &mut self,
+        mailbox: &Deelnemercode,
+        user_id: Option<&str>,
+        at: DateTime<FixedOffset>,
+        bytes: &[u8],
+    ) -> Result<Verwerkt, HubFout> {
         let gewekt = self.wek_tot(at)?;
         let oordeel = self.pipeline.controleer(bytes, Toegestaan::Inkomend)?;
-        self.seq += 1;
-        let seq_in = self.seq;
+        let mut v = self.verwerk(mailbox, user_id, at, bytes, &oordeel)?;
+        v.gewekt = gewekt;
+        Ok(v)
+    }
+
+    pub fn pipeline(&self) -> &'a Pipeline {
+        self.pipeline
+    }
+
+    /// What the engine would look up for this message that a partial state
+    /// lacks: a dry run, nothing applied (the shell loads these in one go).
+    pub fn peil(
+        &self,
+        mailbox: &Deelnemercode,
+        user_id: Option<&str>,
+        at: DateTime<FixedOffset>,
+        bytes: &[u8],
+        oordeel: &Controle,
+    ) -> Vec<engine::Vraag> {
+        if !self.toestand.is_gedeeltelijk() {
+            return Vec::new();
+        }
         let hash = engine::inhoud_hash(bytes);
-        let invoer = match &oordeel {
+        let invoer = match oordeel {
+            Ok(bericht) if user_id.is_none_or(|u| u == mailbox.as_str()) => Invoer::Bericht {
+                mailbox,
+                ontvangen: at,
+                hash: &hash,
+                bericht,
+            },
+            _ => return Vec::new(),
+        };
+        let _ = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer);
+        self.toestand.neem_missers()
+    }
+
+    /// The checks of [`Hub::ontvang`] alone: the slow, stateless part, which
+    /// the dispatcher runs for many messages at once.
+    pub fn controleer(pipeline: &Pipeline, bytes: &[u8]) -> Result<Controle, HubFout> {
+        Ok(pipeline.controleer(bytes, Toegestaan::Inkomend)?)
+    }
+
+    /// The engine part of [`Hub::ontvang`] for a checked message, without
+    /// firing timers. On [`HubFout::Ontbreekt`] nothing changed: load and
+    /// call again.
+    pub fn verwerk(
+        &mut self,
+        mailbox: &Deelnemercode,
+        user_id: Option<&str>,
+        at: DateTime<FixedOffset>,
+        bytes: &[u8],
+        oordeel: &Controle,
+    ) -> Result<Verwerkt, HubFout> {
+        let hash = engine::inhoud_hash(bytes);
+        // The broker vouches for user_id (it equals the connection's user);
+        // a message posted into another participant's queue is refused.
+        let vreemd = user_id.filter(|u| *u != mailbox.as_str()).map(|u| {
+            let id = match oordeel {
+                Ok(b) => Some(b.kop.bericht_id.clone()),
+                Err(w) => w.bericht_id.clone(),
+            };
+            crate::bericht::Weigering {
+                bericht_id: id,
+                ..crate::bericht::Weigering::code(
+                    crate::bericht::Foutcode::A01,
+                    format!("the message was published by broker user {u}, not by the owner of mailbox {mailbox}"),
+                )
+            }
+        });
+        let oordeel: &Controle = match &vreemd {
+            Some(w) => &Err(w.clone()),
+            None => oordeel,
+        };
+        let invoer = match oordeel {
             Ok(bericht) => Invoer::Bericht {
                 mailbox,
                 ontvangen: at,
@@ -212,15 +328,19 @@ impl<'a> Hub<'a> {
                 weigering,
             },
         };
-        let uitkomst = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer)?;
+        let uitkomst = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer);
+        self.compleet()?;
+        let uitkomst = uitkomst?;
         self.toestand.pas_toe(uitkomst.wijzigingen.clone());
+        self.seq += 1;
+        let seq_in = self.seq;
         let uit = self.nummer(at, uitkomst.berichten);
-        let bericht_id = match &oordeel {
+        let bericht_id = match oordeel {
             Ok(b) => Some(b.kop.bericht_id.clone()),
             Err(w) => w.bericht_id.clone(),
         };
         Ok(Verwerkt {
-            gewekt,
+            gewekt: Vec::new(),
             seq_in,
             hash,
             bericht_id,
@@ -347,7 +467,7 @@ pub fn speel(
                         reden: format!("mailbox: {e}"),
                     })?;
                 let v = hub
-                    .ontvang(&mailbox, log.at, log.xml.as_bytes())
+                    .ontvang_als(&mailbox, log.user_id.as_deref(), log.at, log.xml.as_bytes())
                     .map_err(|bron| ReplayFout::Hub {
                         regel: nummer,
                         bron,

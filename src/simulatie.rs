@@ -105,6 +105,7 @@ impl<'a> Zandbak<'a> {
                     at: nu,
                     direction: Richting::In,
                     mailbox: code.to_string(),
+                    user_id: None,
                     xml: String::from_utf8_lossy(&bytes).into_owned(),
                 }));
                 uit.extend(v.uit.into_iter().map(Uitvoer::Log));

@@ -362,6 +362,7 @@ fn invoer(berichten: &[Bericht]) -> String {
             at: t,
             direction: Richting::In,
             mailbox,
+            user_id: None,
             xml,
         };
         uit.push_str(&regel.als_json());

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::config::Configuratie;
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreFout};
 
@@ -58,13 +59,18 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
         Err(e) => return fout(e),
     };
     let r = runtime.block_on(async {
-        let store = SqliteStore::open(&url).await?;
-        let n = store
-            .exporteer(&mut |regel| {
-                writeln!(uit, "{}", regel.als_json())?;
-                Ok::<(), StoreFout>(())
-            })
-            .await?;
+        let mut schrijf = |regel: crate::replay::Logregel| {
+            writeln!(uit, "{}", regel.als_json())?;
+            Ok::<(), StoreFout>(())
+        };
+        let n = if url.starts_with("sqlite:") {
+            SqliteStore::open(&url)
+                .await?
+                .exporteer(&mut schrijf)
+                .await?
+        } else {
+            PgStore::open(&url).await?.exporteer(&mut schrijf).await?
+        };
         uit.flush()?;
         Ok::<u64, StoreFout>(n)
     });

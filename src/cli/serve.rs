@@ -9,11 +9,14 @@ use crate::bericht::Deelnemercode;
 use crate::codec::Pipeline;
 use crate::config::Configuratie;
 use crate::deelnemers::Deelnemers;
-use crate::dispatcher::Dispatcher;
+use crate::dispatcher::{Dispatcher, Postbus};
 use crate::engine::Context;
 use crate::replay::{Hub, Logregel, Richting};
 use crate::store::Store;
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
+use crate::transport::amqp::Verbinding;
+use crate::transport::amqp::postbus::AmqpPostbus;
 use crate::transport::directory::{Mappen, zet_neer};
 
 /// The participants the hub starts with when none are given.
@@ -37,6 +40,13 @@ pub struct Args {
     /// Most messages committed in one transaction.
     #[arg(long, default_value_t = 64)]
     batch: usize,
+    /// Most unacknowledged AMQP deliveries per participant queue.
+    #[arg(long, default_value_t = 256)]
+    prefetch: u16,
+    /// Most claims, keys and inbox entries kept in memory between rounds
+    /// (the rest is read from the store when needed).
+    #[arg(long, default_value_t = 50_000)]
+    cache: usize,
     /// After start, play a sample conversation into the mailboxes and show the answers.
     #[arg(long)]
     demo: bool,
@@ -47,32 +57,49 @@ fn fout(tekst: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The embedded store's URL and the mailbox root, from the configuration or the defaults.
-pub fn plaatsen(config: &Configuratie, data: &Path) -> Result<(String, PathBuf), String> {
+/// Which mailboxes the hub serves.
+pub enum Soort {
+    Mappen(PathBuf),
+    Amqp(Verbinding),
+}
+
+/// The store's URL and the mailboxes, from the configuration or the defaults.
+pub fn plaatsen(config: &Configuratie, data: &Path) -> Result<(String, Soort), String> {
     let url = config
         .store
         .url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", data.join("clearinghuis.db").display()));
-    if !url.starts_with("sqlite:") {
+    if !url.starts_with("sqlite:")
+        && !url.starts_with("postgres:")
+        && !url.starts_with("postgresql:")
+    {
         return Err(format!(
-            "store {url}: only the embedded SQLite store is built so far (PostgreSQL follows)"
+            "store {url}: the URL must start with sqlite:// or postgres://"
         ));
     }
-    match config.mailbox.kind.as_deref() {
-        None | Some("directory") => {}
-        Some(k) => {
-            return Err(format!(
-                "mailbox kind {k}: only directory mailboxes are built so far (AMQP follows)"
-            ));
+    let soort = match config.mailbox.kind.as_deref() {
+        None | Some("directory") => Soort::Mappen(
+            config
+                .mailbox
+                .root
+                .clone()
+                .unwrap_or_else(|| data.join("mailboxes")),
+        ),
+        Some("amqp") => {
+            let url = config
+                .mailbox
+                .url
+                .clone()
+                .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".to_string());
+            let v = Verbinding::new(&url, "clearinghuis hub")
+                .met_ca(config.mailbox.tls_ca.as_deref())
+                .map_err(|e| e.to_string())?;
+            Soort::Amqp(v)
         }
-    }
-    let root = config
-        .mailbox
-        .root
-        .clone()
-        .unwrap_or_else(|| data.join("mailboxes"));
-    Ok((url, root))
+        Some(k) => return Err(format!("[mailbox] kind {k}: must be directory or amqp")),
+    };
+    Ok((url, soort))
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -104,7 +131,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fout(e),
     };
-    let (url, root) = match plaatsen(&config, &args.data) {
+    let (url, soort) = match plaatsen(&config, &args.data) {
         Ok(p) => p,
         Err(e) => return fout(e),
     };
@@ -125,60 +152,31 @@ pub fn run(args: Args) -> ExitCode {
         instellingen: &instellingen,
     };
     let codes: Vec<Deelnemercode> = deelnemers.iter().map(|d| d.code.clone()).collect();
+    let omgeving = Omgeving {
+        pipeline: &pipeline,
+        ctx,
+        codes,
+        batch: args.batch,
+        prefetch: args.prefetch,
+        cache: args.cache,
+        demo: args.demo,
+    };
     let resultaat = runtime.block_on(async {
-        let store = SqliteStore::open(&url).await.map_err(|e| e.to_string())?;
-        let opgeslagen = store.laad().await.map_err(|e| e.to_string())?;
-        let mappen = Mappen::maak(&root, codes.clone()).map_err(|e| format!("{}: {e}", root.display()))?;
-        let (wek_tx, wek_rx) = tokio::sync::mpsc::channel(1);
-        // File-system notifications wake the loop; it also looks every 250 ms.
-        let watcher = {
-            use notify::Watcher as _;
-            let tx = wek_tx.clone();
-            match notify::recommended_watcher(move |_| {
-                let _ = tx.try_send(());
-            }) {
-                Ok(mut w) => {
-                    for c in &codes {
-                        if let Err(e) = w.watch(&mappen.in_map(c), notify::RecursiveMode::NonRecursive) {
-                            tracing::warn!("no notifications for {c}: {e}; polling");
-                        }
-                    }
-                    Some(w)
-                }
-                Err(e) => {
-                    tracing::warn!("no file-system notifications ({e}); polling");
-                    None
-                }
-            }
-        };
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             stop_signaal().await;
             let _ = stop_tx.send(true);
         });
-        eprintln!(
-            "clearinghuis serve: {} claims, log at seq {}, store {url}",
-            opgeslagen.toestand.claims().count(),
-            opgeslagen.seq
-        );
-        eprintln!(
-            "clearinghuis serve: drop messages into {}/<code>/in/ (write a temporary name, then rename to *.xml); answers appear in {}/<code>/out/; participants: {}",
-            root.display(),
-            root.display(),
-            codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
-        );
-        let hub = Hub::met_toestand(&pipeline, ctx, opgeslagen.toestand, opgeslagen.seq);
-        let mut dispatcher = Dispatcher::new(hub, store, mappen.clone(), args.batch);
-        if args.demo {
-            let mappen = mappen.clone();
-            std::thread::spawn(move || demo(&mappen));
+        if url.starts_with("sqlite:") {
+            let store = SqliteStore::open(&url).await.map_err(|e| e.to_string())?;
+            bedien(store, &url, &soort, &omgeving, stop_rx).await
+        } else {
+            let store = open_met_herhaling(&url, stop_rx.clone()).await?;
+            match store {
+                Some(store) => bedien(store, &url, &soort, &omgeving, stop_rx).await,
+                None => Ok(()),
+            }
         }
-        let r = dispatcher
-            .draai(stop_rx, wek_rx, Duration::from_millis(250))
-            .await
-            .map_err(|e| e.to_string());
-        drop(watcher);
-        r
     });
     match resultaat {
         Ok(()) => {
@@ -186,6 +184,177 @@ pub fn run(args: Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fout(e),
+    }
+}
+
+/// Opens PostgreSQL, trying again with backoff while it is not there yet
+/// (`None`: stopped while waiting).
+async fn open_met_herhaling(
+    url: &str,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<Option<PgStore>, String> {
+    let mut wacht = Duration::from_millis(500);
+    loop {
+        match PgStore::open(url).await {
+            Ok(s) => return Ok(Some(s)),
+            Err(e) => {
+                tracing::warn!("store {url}: {e}; trying again in {wacht:?}");
+            }
+        }
+        tokio::select! {
+            _ = stop.changed() => return Ok(None),
+            _ = tokio::time::sleep(wacht) => {}
+        }
+        wacht = (wacht * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// What every attempt of the serving loop needs.
+struct Omgeving<'a> {
+    pipeline: &'a Pipeline,
+    ctx: Context<'a>,
+    codes: Vec<Deelnemercode>,
+    batch: usize,
+    prefetch: u16,
+    cache: usize,
+    demo: bool,
+}
+
+/// Serves until stopped. Any failure (broker or database gone, a commit that
+/// failed) ends the attempt; the next one starts again from the store, after
+/// a backoff: the in-memory state may have run ahead of the store, and a
+/// restart is the recovery path that is always correct.
+async fn bedien<S: Store + Clone>(
+    store: S,
+    url: &str,
+    soort: &Soort,
+    o: &Omgeving<'_>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), String> {
+    let mut wacht = Duration::from_millis(200);
+    let mut eerste = true;
+    loop {
+        if *stop.borrow() {
+            return Ok(());
+        }
+        let begin = std::time::Instant::now();
+        match poging(store.clone(), url, soort, o, stop.clone(), eerste).await {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                if begin.elapsed() > Duration::from_secs(30) {
+                    wacht = Duration::from_millis(200);
+                }
+                tracing::error!("{e}; starting again from the store in {wacht:?}");
+            }
+        }
+        eerste = false;
+        let mut stop2 = stop.clone();
+        tokio::select! {
+            _ = stop2.changed() => {}
+            _ = tokio::time::sleep(wacht) => {}
+        }
+        wacht = (wacht * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// One attempt: load the state, open the mailboxes, run the dispatcher.
+async fn poging<S: Store>(
+    store: S,
+    url: &str,
+    soort: &Soort,
+    o: &Omgeving<'_>,
+    stop: tokio::sync::watch::Receiver<bool>,
+    eerste: bool,
+) -> Result<(), String> {
+    let opgeslagen = store.laad().await.map_err(|e| e.to_string())?;
+    let (wek_tx, wek_rx) = tokio::sync::mpsc::channel(1);
+    let mut watcher = None;
+    let postbus = match soort {
+        Soort::Mappen(root) => {
+            let mappen = Mappen::maak(root, o.codes.clone())
+                .map_err(|e| format!("{}: {e}", root.display()))?;
+            watcher = kijk(&mappen, &o.codes, wek_tx);
+            if eerste {
+                eprintln!(
+                    "clearinghuis serve: drop messages into {}/<code>/in/ (write a temporary name, then rename to *.xml); answers appear in {}/<code>/out/; participants: {}",
+                    root.display(),
+                    root.display(),
+                    o.codes
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                if o.demo {
+                    let mappen = mappen.clone();
+                    std::thread::spawn(move || demo(&mappen));
+                }
+            }
+            Postbus::Mappen(mappen)
+        }
+        Soort::Amqp(v) => {
+            let postbus = AmqpPostbus::open(v, &o.codes, o.prefetch)
+                .await
+                .map_err(|e| e.to_string())?;
+            if eerste {
+                eprintln!(
+                    "clearinghuis serve: consuming cr.<code>.in and publishing to cr.<code>.out on {} for {} participants",
+                    zonder_wachtwoord(&v.url),
+                    o.codes.len()
+                );
+            }
+            Postbus::Amqp(Box::new(postbus))
+        }
+    };
+    eprintln!(
+        "clearinghuis serve: log at seq {}, {} timers, store {}",
+        opgeslagen.seq,
+        opgeslagen.toestand.wekkers().count(),
+        zonder_wachtwoord(url)
+    );
+    let hub = Hub::met_toestand(o.pipeline, o.ctx, opgeslagen.toestand, opgeslagen.seq);
+    let mut dispatcher = Dispatcher::new(hub, store, postbus, o.batch).met_cache(o.cache);
+    let r = dispatcher
+        .draai(stop, wek_rx, Duration::from_millis(250))
+        .await
+        .map_err(|e| e.to_string());
+    drop(watcher);
+    if let Postbus::Amqp(a) = dispatcher.postbus() {
+        a.sluit().await;
+    }
+    r
+}
+
+/// A URL as it may be logged.
+fn zonder_wachtwoord(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(a)) if a > s => format!("{}***{}", &url[..s + 3], &url[a..]),
+        _ => url.to_string(),
+    }
+}
+
+/// File-system notifications wake the loop; it also looks every 250 ms.
+fn kijk(
+    mappen: &Mappen,
+    codes: &[Deelnemercode],
+    tx: tokio::sync::mpsc::Sender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    match notify::recommended_watcher(move |_| {
+        let _ = tx.try_send(());
+    }) {
+        Ok(mut w) => {
+            for c in codes {
+                if let Err(e) = w.watch(&mappen.in_map(c), notify::RecursiveMode::NonRecursive) {
+                    tracing::warn!("no notifications for {c}: {e}; polling");
+                }
+            }
+            Some(w)
+        }
+        Err(e) => {
+            tracing::warn!("no file-system notifications ({e}); polling");
+            None
+        }
     }
 }
 

@@ -212,6 +212,11 @@ impl Pipeline {
         })
     }
 
+    /// How many validator threads check messages side by side.
+    pub fn threads(&self) -> usize {
+        self.validator.threads()
+    }
+
     /// Runs every check on `bytes`. The outer error is an infrastructure
     /// failure (the validator threads are gone), never the sender's fault.
     pub fn controleer(

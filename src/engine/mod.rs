@@ -36,7 +36,9 @@ use crate::deelnemers::Deelnemers;
 pub use levenscyclus::{Fase, Gebeurtenis, Rol};
 pub use referentie::{Plafonds, Toedrachtlijst};
 pub use termijn::{Doel, Timer, Timersoort, Wekker};
-pub use toestand::{Claim, Inboxregel, Tellers, Toestand, Wijziging, Zicht};
+pub use toestand::{
+    Claim, Gevonden, Inboxregel, Tellers, Toestand, Voertuigsleutel, Vraag, Wijziging, Zicht,
+};
 pub use vroeg::{Vastgehouden, Wachtsleutel};
 
 /// The settings the rules depend on (operations.md "Configuration").

@@ -6,7 +6,8 @@
 //! [`Wijziging`]s, and [`Toestand::pas_toe`] applies them. Every map is a
 //! `BTreeMap`, so iteration order never depends on hashing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
@@ -134,6 +135,35 @@ pub struct Voertuigsleutel {
     pub schadedatum: NaiveDate,
 }
 
+impl Voertuigsleutel {
+    /// The key as one string, how a store indexes it.
+    pub fn als_tekst(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.verhaler, self.kenteken_verhaler, self.kenteken_aansprakelijke, self.schadedatum
+        )
+    }
+}
+
+/// A lookup a partial [`Toestand`] could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Vraag {
+    Claim(ClaimId),
+    Sleutel(Deelnemercode, Schadenummer),
+    Voertuigen(Voertuigsleutel),
+    Inbox(Deelnemercode, BerichtId),
+}
+
+/// The store's answer to a [`Vraag`]; `None` means it has none. A store may
+/// answer more than it was asked (the claim behind a key, say).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gevonden {
+    Claim(ClaimId, Option<Box<Claim>>),
+    Sleutel(Deelnemercode, Schadenummer, Option<ClaimId>),
+    Voertuigen(Voertuigsleutel, Option<ClaimId>),
+    Inbox(Deelnemercode, BerichtId, Option<Inboxregel>),
+}
+
 /// What the hub remembers of a message that reached the engine: its content
 /// hash and the response the sender got, to answer a duplicate identically.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +225,38 @@ pub struct Toestand {
     vastgehouden: BTreeMap<u64, Vastgehouden>,
     /// Every live timer and held message by (due time, set order).
     wekkers: BTreeMap<(DateTime<FixedOffset>, u64), Doel>,
+    /// Each claim's entries in `wekkers`, so a claim's timers can be replaced
+    /// without its old state in memory.
+    wekkers_van: BTreeMap<ClaimId, Vec<(DateTime<FixedOffset>, u64)>>,
+    /// Partial: a cache in front of a store (see the module doc).
+    gedeeltelijk: bool,
+    /// Partial: lookups the store answered with nothing.
+    afwezig: BTreeSet<Vraag>,
+    /// Partial: lookups since the last [`Toestand::neem_missers`] that the
+    /// cache could not decide.
+    missers: Missers,
+}
+
+/// The lookups a partial state missed. Behind a mutex (uncontended: one
+/// engine run at a time) so a [`Toestand`] stays `Sync`.
+#[derive(Debug, Default)]
+struct Missers(Mutex<BTreeSet<Vraag>>);
+
+impl Missers {
+    fn met<T>(&self, f: impl FnOnce(&mut BTreeSet<Vraag>) -> T) -> T {
+        let mut set = match self.0.lock() {
+            Ok(s) => s,
+            // A panic while holding it left a set of lookups: still usable.
+            Err(p) => p.into_inner(),
+        };
+        f(&mut set)
+    }
+}
+
+impl Clone for Missers {
+    fn clone(&self) -> Self {
+        Missers(Mutex::new(self.met(|s| s.clone())))
+    }
 }
 
 impl Toestand {
@@ -202,20 +264,16 @@ impl Toestand {
         for w in wijzigingen {
             match w {
                 Wijziging::Claim(c) => {
-                    if let Some(oud) = self.claims.get(&c.id) {
-                        for t in &oud.timers {
-                            self.wekkers.remove(&(t.tijd, t.volgorde));
-                        }
-                    }
-                    for t in &c.timers {
-                        self.wekkers
-                            .insert((t.tijd, t.volgorde), Doel::Claim(c.id.clone()));
-                    }
+                    self.zet_timers(&c.id, c.timers.iter().map(|t| (t.tijd, t.volgorde)));
                     if let Some(n) = &c.schadenummer_verhaler {
                         self.sleutels
                             .insert((c.verhaler.clone(), n.clone()), c.id.clone());
+                        self.bekend(Vraag::Sleutel(c.verhaler.clone(), n.clone()));
                     }
-                    self.voertuigen.insert(c.voertuigsleutel(), c.id.clone());
+                    let v = c.voertuigsleutel();
+                    self.voertuigen.insert(v.clone(), c.id.clone());
+                    self.bekend(Vraag::Voertuigen(v));
+                    self.bekend(Vraag::Claim(c.id.clone()));
                     self.claims.insert(c.id.clone(), *c);
                 }
                 Wijziging::Tellers(t) => self.tellers = t,
@@ -224,6 +282,7 @@ impl Toestand {
                     bericht_id,
                     regel,
                 } => {
+                    self.bekend(Vraag::Inbox(afzender.clone(), bericht_id.clone()));
                     self.inbox.insert((afzender, bericht_id), regel);
                 }
                 Wijziging::Vasthouden(h) => {
@@ -237,6 +296,132 @@ impl Toestand {
                 }
             }
         }
+    }
+
+    /// Replaces a claim's entries in the due-timer index.
+    fn zet_timers(
+        &mut self,
+        id: &ClaimId,
+        timers: impl Iterator<Item = (DateTime<FixedOffset>, u64)>,
+    ) {
+        if let Some(oud) = self.wekkers_van.remove(id) {
+            for k in oud {
+                self.wekkers.remove(&k);
+            }
+        }
+        let nieuw: Vec<_> = timers.collect();
+        for k in &nieuw {
+            self.wekkers.insert(*k, Doel::Claim(id.clone()));
+        }
+        if !nieuw.is_empty() {
+            self.wekkers_van.insert(id.clone(), nieuw);
+        }
+    }
+
+    fn bekend(&mut self, vraag: Vraag) {
+        if self.gedeeltelijk {
+            self.afwezig.remove(&vraag);
+        }
+    }
+
+    /// An empty partial state: a cache in front of a store.
+    pub fn gedeeltelijk() -> Toestand {
+        Toestand {
+            gedeeltelijk: true,
+            ..Toestand::default()
+        }
+    }
+
+    pub fn is_gedeeltelijk(&self) -> bool {
+        self.gedeeltelijk
+    }
+
+    /// Adds one stored timer to the due-timer index (a store loading a
+    /// partial state: the index is always whole).
+    pub fn laad_timer(&mut self, claim: ClaimId, tijd: DateTime<FixedOffset>, volgorde: u64) {
+        self.wekkers
+            .insert((tijd, volgorde), Doel::Claim(claim.clone()));
+        self.wekkers_van
+            .entry(claim)
+            .or_default()
+            .push((tijd, volgorde));
+    }
+
+    /// The lookups a partial state could not decide since the last call.
+    pub fn neem_missers(&self) -> Vec<Vraag> {
+        self.missers.met(std::mem::take).into_iter().collect()
+    }
+
+    /// Adds the store's answers. What the cache holds already wins: it may be
+    /// ahead of the store (changes not yet committed).
+    pub fn vul(&mut self, gevonden: Vec<Gevonden>) {
+        for g in gevonden {
+            match g {
+                Gevonden::Claim(id, Some(c)) => {
+                    self.claims.entry(id).or_insert(*c);
+                }
+                Gevonden::Sleutel(v, n, Some(id)) => {
+                    self.sleutels.entry((v, n)).or_insert(id);
+                }
+                Gevonden::Voertuigen(k, Some(id)) => {
+                    self.voertuigen.entry(k).or_insert(id);
+                }
+                Gevonden::Inbox(a, b, Some(r)) => {
+                    self.inbox.entry((a, b)).or_insert(r);
+                }
+                Gevonden::Claim(id, None) => self.afwezig_als_onbekend(Vraag::Claim(id)),
+                Gevonden::Sleutel(v, n, None) => self.afwezig_als_onbekend(Vraag::Sleutel(v, n)),
+                Gevonden::Voertuigen(k, None) => self.afwezig_als_onbekend(Vraag::Voertuigen(k)),
+                Gevonden::Inbox(a, b, None) => self.afwezig_als_onbekend(Vraag::Inbox(a, b)),
+            }
+        }
+    }
+
+    fn afwezig_als_onbekend(&mut self, vraag: Vraag) {
+        let bekend = match &vraag {
+            Vraag::Claim(id) => self.claims.contains_key(id),
+            Vraag::Sleutel(v, n) => self.sleutels.contains_key(&(v.clone(), n.clone())),
+            Vraag::Voertuigen(k) => self.voertuigen.contains_key(k),
+            Vraag::Inbox(a, b) => self.inbox.contains_key(&(a.clone(), b.clone())),
+        };
+        if !bekend {
+            self.afwezig.insert(vraag);
+        }
+    }
+
+    /// How many entries the cache holds (claims, keys, inbox, known absences).
+    pub fn omvang(&self) -> usize {
+        self.claims.len()
+            + self.sleutels.len()
+            + self.voertuigen.len()
+            + self.inbox.len()
+            + self.afwezig.len()
+    }
+
+    /// Empties the cache of a partial state when it holds more than `max`
+    /// entries; the due-timer index, held messages and counters stay. Only
+    /// call it when every change is committed: what is dropped is read back
+    /// from the store.
+    pub fn vergeet_boven(&mut self, max: usize) -> bool {
+        if !self.gedeeltelijk || self.omvang() <= max {
+            return false;
+        }
+        self.claims.clear();
+        self.sleutels.clear();
+        self.voertuigen.clear();
+        self.inbox.clear();
+        self.afwezig.clear();
+        true
+    }
+
+    fn mis<T>(&self, vraag: impl FnOnce() -> Vraag) -> Option<T> {
+        if self.gedeeltelijk {
+            let vraag = vraag();
+            if !self.afwezig.contains(&vraag) {
+                self.missers.met(|s| s.insert(vraag));
+            }
+        }
+        None
     }
 
     /// The timer or held message that is due first (rules.md §7: due-time
@@ -269,23 +454,33 @@ impl Toestand {
 
 impl Zicht for Toestand {
     fn claim(&self, id: &ClaimId) -> Option<Claim> {
-        self.claims.get(id).cloned()
+        match self.claims.get(id) {
+            Some(c) => Some(c.clone()),
+            None => self.mis(|| Vraag::Claim(id.clone())),
+        }
     }
 
     fn claim_op_sleutel(&self, verhaler: &Deelnemercode, nummer: &Schadenummer) -> Option<ClaimId> {
-        self.sleutels
-            .get(&(verhaler.clone(), nummer.clone()))
-            .cloned()
+        let sleutel = (verhaler.clone(), nummer.clone());
+        match self.sleutels.get(&sleutel) {
+            Some(id) => Some(id.clone()),
+            None => self.mis(|| Vraag::Sleutel(sleutel.0, sleutel.1)),
+        }
     }
 
     fn claim_op_voertuigen(&self, sleutel: &Voertuigsleutel) -> Option<ClaimId> {
-        self.voertuigen.get(sleutel).cloned()
+        match self.voertuigen.get(sleutel) {
+            Some(id) => Some(id.clone()),
+            None => self.mis(|| Vraag::Voertuigen(sleutel.clone())),
+        }
     }
 
     fn inbox(&self, afzender: &Deelnemercode, bericht_id: &BerichtId) -> Option<Inboxregel> {
-        self.inbox
-            .get(&(afzender.clone(), bericht_id.clone()))
-            .cloned()
+        let sleutel = (afzender.clone(), bericht_id.clone());
+        match self.inbox.get(&sleutel) {
+            Some(r) => Some(r.clone()),
+            None => self.mis(|| Vraag::Inbox(sleutel.0, sleutel.1)),
+        }
     }
 
     fn tellers(&self) -> Tellers {

@@ -4,6 +4,12 @@
 //! into an [`engine::Toestand`] at start, and after every batch hands the
 //! store the log lines and the [`Wijziging`]s the engine returned.
 //!
+//! The running hub keeps only a cache of the state ([`Toestand`] partial):
+//! [`Store::laad`] gives the counters, held messages and the due-timer index,
+//! and [`Store::zoek`] answers the lookups the engine makes (claims, keys,
+//! inbox entries with their answers) on demand, so memory does not grow with
+//! the number of claims.
+//!
 //! One implementation per database behind the same methods: [`sqlite`] for
 //! the embedded hub, [`postgres`] for production, with the same rows, order
 //! and export (tests/store.rs runs one suite on both). sqlx's `Any` driver
@@ -14,7 +20,7 @@ pub mod postgres;
 pub mod sqlite;
 
 use crate::bericht::{BerichtId, Deelnemercode};
-use crate::engine::{self, Toestand, Wijziging};
+use crate::engine::{self, Gevonden, Toestand, Vraag, Wijziging};
 use crate::replay::{Gewekt, Logregel, Richting};
 
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +86,7 @@ pub struct Uitgaand {
     pub xml: Vec<u8>,
 }
 
-/// The state as stored: what the engine reads, and where the log ends.
+/// The state as stored, partial (see the module doc), and where the log ends.
 pub struct Opgeslagen {
     pub toestand: Toestand,
     pub seq: u64,
@@ -89,8 +95,14 @@ pub struct Opgeslagen {
 /// What every store does. Each method is one transaction.
 #[allow(async_fn_in_trait)]
 pub trait Store {
-    /// The whole state, to go on from.
+    /// The state to go on from: a partial [`Toestand`] with the counters,
+    /// the held messages and every live timer.
     async fn laad(&self) -> Result<Opgeslagen, StoreFout>;
+    /// Answers lookups of the engine, each with what is committed (or `None`).
+    async fn zoek(&self, vragen: &[Vraag]) -> Result<Vec<Gevonden>, StoreFout>;
+    /// Whether an inbound message with these bytes was committed from this
+    /// mailbox (a redelivery after a crash between commit and ack).
+    async fn al_ontvangen(&self, mailbox: &Deelnemercode, hash: &str) -> Result<bool, StoreFout>;
     /// Writes a batch, all or nothing.
     async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout>;
     /// Outbound messages not yet delivered, oldest first.

@@ -14,9 +14,10 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
 use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
-use crate::bericht::{BerichtId, Deelnemercode, tijdstip, xml};
+use crate::bericht::{BerichtId, ClaimId, Deelnemercode, tijdstip, xml};
 use crate::engine::{
-    Claim, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Wachtsleutel, Wijziging,
+    Claim, Gevonden, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Vraag, Wachtsleutel,
+    Wijziging,
 };
 use crate::replay::{Logregel, Richting};
 
@@ -24,6 +25,7 @@ use crate::replay::{Logregel, Richting};
 /// its database should say so at start, not hang.
 const VERBINDEN: Duration = Duration::from_secs(10);
 
+#[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
 }
@@ -81,6 +83,10 @@ impl PgStore {
         wijzigingen: &[Wijziging],
     ) -> Result<(), StoreFout> {
         let mut claims: BTreeMap<String, &Claim> = BTreeMap::new();
+        // A claim's keys from every state it had in the batch, in order, as
+        // the in-memory indexes keep them (a later claim with the key wins).
+        let mut sleutels: BTreeMap<(&str, &str), String> = BTreeMap::new();
+        let mut voertuigen: BTreeMap<String, String> = BTreeMap::new();
         let mut tellers: Option<&Tellers> = None;
         let mut inbox: BTreeMap<(&str, &str), &Inboxregel> = BTreeMap::new();
         // Held messages: Some = to insert, None = released.
@@ -89,6 +95,10 @@ impl PgStore {
         for w in wijzigingen {
             match w {
                 Wijziging::Claim(c) => {
+                    if let Some(n) = &c.schadenummer_verhaler {
+                        sleutels.insert((c.verhaler.as_str(), n.as_str()), c.id.to_string());
+                    }
+                    voertuigen.insert(c.voertuigsleutel().als_tekst(), c.id.to_string());
                     claims.insert(c.id.to_string(), c);
                 }
                 Wijziging::Tellers(t) => tellers = Some(t),
@@ -157,6 +167,41 @@ impl PgStore {
                 .execute(&mut **tx)
                 .await?;
             }
+        }
+
+        if !sleutels.is_empty() {
+            let (mut v, mut n, mut id) = (Vec::new(), Vec::new(), Vec::new());
+            for ((a, b), c) in &sleutels {
+                v.push(*a);
+                n.push(*b);
+                id.push(c.as_str());
+            }
+            sqlx::query(
+                "INSERT INTO sleutels (verhaler, nummer, claim_id)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[])
+                 ON CONFLICT (verhaler, nummer) DO UPDATE SET claim_id = EXCLUDED.claim_id",
+            )
+            .bind(&v)
+            .bind(&n)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !voertuigen.is_empty() {
+            let (mut k, mut id) = (Vec::new(), Vec::new());
+            for (a, c) in &voertuigen {
+                k.push(a.as_str());
+                id.push(c.as_str());
+            }
+            sqlx::query(
+                "INSERT INTO voertuigen (sleutel, claim_id)
+                 SELECT * FROM UNNEST($1::text[], $2::text[])
+                 ON CONFLICT (sleutel) DO UPDATE SET claim_id = EXCLUDED.claim_id",
+            )
+            .bind(&k)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
         }
 
         if let Some(t) = tellers {
@@ -244,6 +289,32 @@ fn tijd(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, StoreFout> {
     tijdstip::parse(s).map_err(|e| onleesbaar(format!("time {s}"), e))
 }
 
+fn claim_id(s: &str) -> Result<ClaimId, StoreFout> {
+    ClaimId::new(s).map_err(|e| onleesbaar(format!("ClaimId {s}"), e))
+}
+
+fn lees_claim(id: &str, data: &str) -> Result<Box<Claim>, StoreFout> {
+    serde_json::from_str(data).map_err(|e| onleesbaar(format!("claim {id}"), e))
+}
+
+/// An inbox entry with the answer it got (joined from the log by BerichtId).
+fn inboxregel(
+    hash: String,
+    antwoord: Option<&str>,
+    mailbox: Option<&str>,
+    xml: Option<Vec<u8>>,
+) -> Result<Inboxregel, StoreFout> {
+    let antwoord = match (antwoord, mailbox, xml) {
+        (Some(id), Some(mailbox), Some(xml)) => Some((
+            code(mailbox)?,
+            BerichtId::new(id).map_err(|e| onleesbaar(format!("BerichtId {id}"), e))?,
+            String::from_utf8(xml).map_err(|e| onleesbaar("an answer", e))?,
+        )),
+        _ => None,
+    };
+    Ok(Inboxregel { hash, antwoord })
+}
+
 fn code(s: &str) -> Result<Deelnemercode, StoreFout> {
     Deelnemercode::new(s).map_err(|e| onleesbaar(format!("participant {s}"), e))
 }
@@ -266,50 +337,6 @@ impl Store for PgStore {
             bericht: t.get::<i64, _>(2) as u64,
             timer: t.get::<i64, _>(3) as u64,
         }));
-        // claim_id is COLLATE "C": byte order, as in SQLite.
-        for r in sqlx::query("SELECT claim_id, data FROM claims ORDER BY claim_id")
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            let c: Claim = serde_json::from_str(r.get::<&str, _>(1))
-                .map_err(|e| onleesbaar(format!("claim {}", r.get::<&str, _>(0)), e))?;
-            w.push(Wijziging::Claim(Box::new(c)));
-        }
-        let inbox = sqlx::query(
-            "SELECT i.afzender, i.bericht_id, i.hash, i.antwoord, a.mailbox, a.xml
-             FROM inbox i
-             LEFT JOIN LATERAL (
-                 SELECT l.mailbox, l.xml FROM berichtenlog l
-                 WHERE l.richting = 'out' AND l.bericht_id = i.antwoord
-                 ORDER BY l.seq LIMIT 1
-             ) a ON true",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for r in inbox {
-            let antwoord = match (
-                r.get::<Option<&str>, _>(3),
-                r.get::<Option<&str>, _>(4),
-                r.get::<Option<Vec<u8>>, _>(5),
-            ) {
-                (Some(id), Some(mailbox), Some(xml)) => Some((
-                    code(mailbox)?,
-                    BerichtId::new(id).map_err(|e| onleesbaar(format!("BerichtId {id}"), e))?,
-                    String::from_utf8(xml).map_err(|e| onleesbaar("an answer", e))?,
-                )),
-                _ => None,
-            };
-            let bericht_id = r.get::<&str, _>(1);
-            w.push(Wijziging::Inbox {
-                afzender: code(r.get::<&str, _>(0))?,
-                bericht_id: BerichtId::new(bericht_id)
-                    .map_err(|e| onleesbaar(format!("BerichtId {bericht_id}"), e))?,
-                regel: Inboxregel {
-                    hash: r.get::<String, _>(2),
-                    antwoord,
-                },
-            });
-        }
         for r in sqlx::query(
             "SELECT volgorde, xml, mailbox, ontvangen, tot, hash, wacht_op FROM vastgehouden ORDER BY volgorde",
         )
@@ -329,16 +356,170 @@ impl Store for PgStore {
                 wacht_op,
             })));
         }
+        let timers =
+            sqlx::query("SELECT claim_id, tijd, volgorde FROM timers ORDER BY tijd_us, volgorde")
+                .fetch_all(&mut *tx)
+                .await?;
         let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM berichtenlog")
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
-        let mut toestand = Toestand::default();
+        let mut toestand = Toestand::gedeeltelijk();
         toestand.pas_toe(w);
+        for r in timers {
+            toestand.laad_timer(
+                claim_id(r.get::<&str, _>(0))?,
+                tijd(r.get::<&str, _>(1))?,
+                r.get::<i64, _>(2) as u64,
+            );
+        }
         Ok(Opgeslagen {
             toestand,
             seq: seq.unwrap_or(0) as u64,
         })
+    }
+
+    async fn zoek(&self, vragen: &[Vraag]) -> Result<Vec<Gevonden>, StoreFout> {
+        // One statement per kind of lookup, however many there are.
+        let mut ids: Vec<&str> = Vec::new();
+        let (mut sv, mut sn): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+        let mut vk: Vec<String> = Vec::new();
+        let (mut ia, mut ib): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+        for v in vragen {
+            match v {
+                Vraag::Claim(id) => ids.push(id.as_str()),
+                Vraag::Sleutel(a, n) => {
+                    sv.push(a.as_str());
+                    sn.push(n.as_str());
+                }
+                Vraag::Voertuigen(k) => vk.push(k.als_tekst()),
+                Vraag::Inbox(a, b) => {
+                    ia.push(a.as_str());
+                    ib.push(b.as_str());
+                }
+            }
+        }
+        let mut conn = self.pool.acquire().await?;
+        let mut gevonden = Vec::with_capacity(vragen.len() * 2);
+        let mut claims: BTreeMap<String, Box<Claim>> = BTreeMap::new();
+        if !ids.is_empty() {
+            for r in
+                sqlx::query("SELECT claim_id, data FROM claims WHERE claim_id = ANY($1::text[])")
+                    .bind(&ids)
+                    .fetch_all(&mut *conn)
+                    .await?
+            {
+                let id = r.get::<String, _>(0);
+                let c = lees_claim(&id, r.get::<&str, _>(1))?;
+                claims.insert(id, c);
+            }
+        }
+        let mut sleutels: BTreeMap<(String, String), String> = BTreeMap::new();
+        if !sv.is_empty() {
+            for r in sqlx::query(
+                "SELECT s.verhaler, s.nummer, s.claim_id, c.data
+                 FROM UNNEST($1::text[], $2::text[]) AS q (verhaler, nummer)
+                 JOIN sleutels s ON s.verhaler = q.verhaler AND s.nummer = q.nummer
+                 JOIN claims c ON c.claim_id = s.claim_id",
+            )
+            .bind(&sv)
+            .bind(&sn)
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                let id = r.get::<String, _>(2);
+                let c = lees_claim(&id, r.get::<&str, _>(3))?;
+                sleutels.insert((r.get::<String, _>(0), r.get::<String, _>(1)), id.clone());
+                claims.insert(id, c);
+            }
+        }
+        let mut voertuigen: BTreeMap<String, String> = BTreeMap::new();
+        if !vk.is_empty() {
+            for r in sqlx::query(
+                "SELECT v.sleutel, v.claim_id, c.data FROM voertuigen v JOIN claims c ON c.claim_id = v.claim_id
+                 WHERE v.sleutel = ANY($1::text[])",
+            )
+            .bind(&vk)
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                let id = r.get::<String, _>(1);
+                let c = lees_claim(&id, r.get::<&str, _>(2))?;
+                voertuigen.insert(r.get::<String, _>(0), id.clone());
+                claims.insert(id, c);
+            }
+        }
+        let mut inbox: BTreeMap<(String, String), Inboxregel> = BTreeMap::new();
+        if !ia.is_empty() {
+            for r in sqlx::query(
+                "SELECT i.afzender, i.bericht_id, i.hash, i.antwoord, a.mailbox, a.xml
+                 FROM UNNEST($1::text[], $2::text[]) AS q (afzender, bericht_id)
+                 JOIN inbox i ON i.afzender = q.afzender AND i.bericht_id = q.bericht_id
+                 LEFT JOIN LATERAL (
+                     SELECT l.mailbox, l.xml FROM berichtenlog l
+                     WHERE l.richting = 'out' AND l.bericht_id = i.antwoord
+                     ORDER BY l.seq LIMIT 1
+                 ) a ON true",
+            )
+            .bind(&ia)
+            .bind(&ib)
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                let regel = inboxregel(
+                    r.get::<String, _>(2),
+                    r.get::<Option<&str>, _>(3),
+                    r.get::<Option<&str>, _>(4),
+                    r.get::<Option<Vec<u8>>, _>(5),
+                )?;
+                inbox.insert((r.get::<String, _>(0), r.get::<String, _>(1)), regel);
+            }
+        }
+        for v in vragen {
+            match v {
+                Vraag::Claim(id) => gevonden.push(Gevonden::Claim(
+                    id.clone(),
+                    claims.get(id.as_str()).cloned(),
+                )),
+                Vraag::Sleutel(a, n) => {
+                    let id = sleutels.get(&(a.to_string(), n.to_string()));
+                    gevonden.push(Gevonden::Sleutel(
+                        a.clone(),
+                        n.clone(),
+                        id.map(|i| claim_id(i)).transpose()?,
+                    ));
+                }
+                Vraag::Voertuigen(k) => {
+                    let id = voertuigen.get(&k.als_tekst());
+                    gevonden.push(Gevonden::Voertuigen(
+                        k.clone(),
+                        id.map(|i| claim_id(i)).transpose()?,
+                    ));
+                }
+                Vraag::Inbox(a, b) => {
+                    let r = inbox.remove(&(a.to_string(), b.to_string()));
+                    gevonden.push(Gevonden::Inbox(a.clone(), b.clone(), r));
+                }
+            }
+        }
+        // The claims behind the keys, too: the engine reads them next.
+        for (id, c) in claims {
+            if !ids.contains(&id.as_str()) {
+                gevonden.push(Gevonden::Claim(claim_id(&id)?, Some(c)));
+            }
+        }
+        Ok(gevonden)
+    }
+
+    async fn al_ontvangen(&self, mailbox: &Deelnemercode, hash: &str) -> Result<bool, StoreFout> {
+        let r: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM berichtenlog WHERE richting = 'in' AND mailbox = $1 AND hash = $2 LIMIT 1",
+        )
+        .bind(mailbox.as_str())
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.is_some())
     }
 
     async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout> {
@@ -353,6 +534,7 @@ impl Store for PgStore {
             let mut hash = Vec::with_capacity(n);
             let mut uitslag = Vec::with_capacity(n);
             let mut bericht_id = Vec::with_capacity(n);
+            let mut user_id = Vec::with_capacity(n);
             let mut o_seq = Vec::new();
             let mut o_mailbox = Vec::new();
             let mut o_bericht_id = Vec::new();
@@ -369,6 +551,7 @@ impl Store for PgStore {
                 hash.push(r.hash.as_deref());
                 uitslag.push(r.uitslag.as_deref());
                 bericht_id.push(r.bericht_id.as_ref().map(|b| b.as_str()));
+                user_id.push(r.regel.user_id.as_deref());
                 if let Some(id) = &r.bericht_id {
                     o_seq.push(s);
                     o_mailbox.push(r.regel.mailbox.as_str());
@@ -378,10 +561,10 @@ impl Store for PgStore {
             // at_utc is the logged text read by the server: the same instant,
             // to the microsecond the hub's clock keeps.
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id)
-                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id
-                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[])
-                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id)",
+                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, user_id)
+                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, user_id
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[])
+                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, user_id)",
             )
             .bind(&seq)
             .bind(&at)
@@ -391,6 +574,7 @@ impl Store for PgStore {
             .bind(&hash)
             .bind(&uitslag)
             .bind(&bericht_id)
+            .bind(&user_id)
             .execute(&mut *tx)
             .await?;
             if !o_seq.is_empty() {
@@ -513,7 +697,7 @@ impl Store for PgStore {
         let mut aantal = 0u64;
         loop {
             let rijen = sqlx::query(
-                "SELECT seq, at, richting, mailbox, xml FROM berichtenlog WHERE seq > $1 ORDER BY seq LIMIT 1000",
+                "SELECT seq, at, richting, mailbox, xml, user_id FROM berichtenlog WHERE seq > $1 ORDER BY seq LIMIT 1000",
             )
             .bind(vanaf)
             .fetch_all(&self.pool)
@@ -532,6 +716,7 @@ impl Store for PgStore {
                     at: tijd(r.get::<&str, _>(1))?,
                     direction: richting,
                     mailbox: r.get::<String, _>(3),
+                    user_id: r.get::<Option<String>, _>(5),
                     xml: String::from_utf8_lossy(&r.get::<Vec<u8>, _>(4)).into_owned(),
                 })?;
                 aantal += 1;

@@ -9,12 +9,14 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
-use crate::bericht::{BerichtId, Deelnemercode, tijdstip, xml};
+use crate::bericht::{BerichtId, ClaimId, Deelnemercode, tijdstip, xml};
 use crate::engine::{
-    Claim, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Wachtsleutel, Wijziging,
+    Claim, Gevonden, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Vraag, Wachtsleutel,
+    Wijziging,
 };
 use crate::replay::{Logregel, Richting};
 
+#[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
 }
@@ -43,7 +45,32 @@ impl SqliteStore {
             .connect_with(opties)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let store = SqliteStore { pool };
+        store.vul_sleutels_aan().await?;
+        Ok(store)
+    }
+
+    /// A database from before migration 0002 has claims but no key tables:
+    /// derive them once from the claims.
+    async fn vul_sleutels_aan(&self) -> Result<(), StoreFout> {
+        let leeg: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM voertuigen) = 0 AND (SELECT COUNT(*) FROM claims) > 0",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if leeg == 0 {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        let rijen = sqlx::query("SELECT claim_id, data FROM claims ORDER BY claim_id")
+            .fetch_all(&mut *tx)
+            .await?;
+        for r in rijen {
+            let c = lees_claim(r.get::<&str, _>(0), r.get::<&str, _>(1))?;
+            SqliteStore::schrijf(&mut tx, &Wijziging::Claim(c)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn schrijf(tx: &mut Transaction<'_, Sqlite>, w: &Wijziging) -> Result<(), StoreFout> {
@@ -53,6 +80,21 @@ impl SqliteStore {
                 sqlx::query("INSERT OR REPLACE INTO claims (claim_id, data) VALUES (?, ?)")
                     .bind(&id)
                     .bind(json(&**c)?)
+                    .execute(&mut **tx)
+                    .await?;
+                if let Some(n) = &c.schadenummer_verhaler {
+                    sqlx::query(
+                        "INSERT OR REPLACE INTO sleutels (verhaler, nummer, claim_id) VALUES (?, ?, ?)",
+                    )
+                    .bind(c.verhaler.as_str())
+                    .bind(n.as_str())
+                    .bind(&id)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                sqlx::query("INSERT OR REPLACE INTO voertuigen (sleutel, claim_id) VALUES (?, ?)")
+                    .bind(c.voertuigsleutel().als_tekst())
+                    .bind(&id)
                     .execute(&mut **tx)
                     .await?;
                 sqlx::query("DELETE FROM timers WHERE claim_id = ?")
@@ -132,6 +174,32 @@ fn tijd(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, StoreFout> {
     tijdstip::parse(s).map_err(|e| onleesbaar(format!("time {s}"), e))
 }
 
+fn claim_id(s: &str) -> Result<ClaimId, StoreFout> {
+    ClaimId::new(s).map_err(|e| onleesbaar(format!("ClaimId {s}"), e))
+}
+
+fn lees_claim(id: &str, data: &str) -> Result<Box<Claim>, StoreFout> {
+    serde_json::from_str(data).map_err(|e| onleesbaar(format!("claim {id}"), e))
+}
+
+/// An inbox entry with the answer it got (joined from the log by BerichtId).
+fn inboxregel(
+    hash: String,
+    antwoord: Option<&str>,
+    mailbox: Option<&str>,
+    xml: Option<Vec<u8>>,
+) -> Result<Inboxregel, StoreFout> {
+    let antwoord = match (antwoord, mailbox, xml) {
+        (Some(id), Some(mailbox), Some(xml)) => Some((
+            code(mailbox)?,
+            BerichtId::new(id).map_err(|e| onleesbaar(format!("BerichtId {id}"), e))?,
+            String::from_utf8(xml).map_err(|e| onleesbaar("an answer", e))?,
+        )),
+        _ => None,
+    };
+    Ok(Inboxregel { hash, antwoord })
+}
+
 fn code(s: &str) -> Result<Deelnemercode, StoreFout> {
     Deelnemercode::new(s).map_err(|e| onleesbaar(format!("participant {s}"), e))
 }
@@ -148,46 +216,6 @@ impl Store for SqliteStore {
             bericht: t.get::<i64, _>(2) as u64,
             timer: t.get::<i64, _>(3) as u64,
         }));
-        for r in sqlx::query("SELECT claim_id, data FROM claims ORDER BY claim_id")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let c: Claim = serde_json::from_str(r.get::<&str, _>(1))
-                .map_err(|e| onleesbaar(format!("claim {}", r.get::<&str, _>(0)), e))?;
-            w.push(Wijziging::Claim(Box::new(c)));
-        }
-        let inbox = sqlx::query(
-            "SELECT i.afzender, i.bericht_id, i.hash, i.antwoord,
-                    (SELECT l.mailbox FROM berichtenlog l WHERE l.richting = 'out' AND l.bericht_id = i.antwoord LIMIT 1),
-                    (SELECT l.xml FROM berichtenlog l WHERE l.richting = 'out' AND l.bericht_id = i.antwoord LIMIT 1)
-             FROM inbox i",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        for r in inbox {
-            let antwoord = match (
-                r.get::<Option<&str>, _>(3),
-                r.get::<Option<&str>, _>(4),
-                r.get::<Option<Vec<u8>>, _>(5),
-            ) {
-                (Some(id), Some(mailbox), Some(xml)) => Some((
-                    code(mailbox)?,
-                    BerichtId::new(id).map_err(|e| onleesbaar(format!("BerichtId {id}"), e))?,
-                    String::from_utf8(xml).map_err(|e| onleesbaar("an answer", e))?,
-                )),
-                _ => None,
-            };
-            let bericht_id = r.get::<&str, _>(1);
-            w.push(Wijziging::Inbox {
-                afzender: code(r.get::<&str, _>(0))?,
-                bericht_id: BerichtId::new(bericht_id)
-                    .map_err(|e| onleesbaar(format!("BerichtId {bericht_id}"), e))?,
-                regel: Inboxregel {
-                    hash: r.get::<String, _>(2),
-                    antwoord,
-                },
-            });
-        }
         for r in sqlx::query(
             "SELECT volgorde, xml, mailbox, ontvangen, tot, hash, wacht_op FROM vastgehouden ORDER BY volgorde",
         )
@@ -207,15 +235,116 @@ impl Store for SqliteStore {
                 wacht_op,
             })));
         }
+        let mut toestand = Toestand::gedeeltelijk();
+        toestand.pas_toe(w);
+        for r in
+            sqlx::query("SELECT claim_id, tijd, volgorde FROM timers ORDER BY tijd_us, volgorde")
+                .fetch_all(&self.pool)
+                .await?
+        {
+            toestand.laad_timer(
+                claim_id(r.get::<&str, _>(0))?,
+                tijd(r.get::<&str, _>(1))?,
+                r.get::<i64, _>(2) as u64,
+            );
+        }
         let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM berichtenlog")
             .fetch_one(&self.pool)
             .await?;
-        let mut toestand = Toestand::default();
-        toestand.pas_toe(w);
         Ok(Opgeslagen {
             toestand,
             seq: seq.unwrap_or(0) as u64,
         })
+    }
+
+    async fn zoek(&self, vragen: &[Vraag]) -> Result<Vec<Gevonden>, StoreFout> {
+        let mut conn = self.pool.acquire().await?;
+        let mut gevonden = Vec::with_capacity(vragen.len() * 2);
+        for v in vragen {
+            match v {
+                Vraag::Claim(id) => {
+                    let data: Option<String> =
+                        sqlx::query_scalar("SELECT data FROM claims WHERE claim_id = ?")
+                            .bind(id.as_str())
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                    let claim = data.map(|d| lees_claim(id.as_str(), &d)).transpose()?;
+                    gevonden.push(Gevonden::Claim(id.clone(), claim));
+                }
+                Vraag::Sleutel(verhaler, nummer) => {
+                    let r = sqlx::query(
+                        "SELECT s.claim_id, c.data FROM sleutels s JOIN claims c ON c.claim_id = s.claim_id
+                         WHERE s.verhaler = ? AND s.nummer = ?",
+                    )
+                    .bind(verhaler.as_str())
+                    .bind(nummer.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    let id = match r {
+                        Some(r) => {
+                            let id = claim_id(r.get::<&str, _>(0))?;
+                            let c = lees_claim(id.as_str(), r.get::<&str, _>(1))?;
+                            gevonden.push(Gevonden::Claim(id.clone(), Some(c)));
+                            Some(id)
+                        }
+                        None => None,
+                    };
+                    gevonden.push(Gevonden::Sleutel(verhaler.clone(), nummer.clone(), id));
+                }
+                Vraag::Voertuigen(sleutel) => {
+                    let r = sqlx::query(
+                        "SELECT v.claim_id, c.data FROM voertuigen v JOIN claims c ON c.claim_id = v.claim_id
+                         WHERE v.sleutel = ?",
+                    )
+                    .bind(sleutel.als_tekst())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    let id = match r {
+                        Some(r) => {
+                            let id = claim_id(r.get::<&str, _>(0))?;
+                            let c = lees_claim(id.as_str(), r.get::<&str, _>(1))?;
+                            gevonden.push(Gevonden::Claim(id.clone(), Some(c)));
+                            Some(id)
+                        }
+                        None => None,
+                    };
+                    gevonden.push(Gevonden::Voertuigen(sleutel.clone(), id));
+                }
+                Vraag::Inbox(afzender, bericht_id) => {
+                    let r = sqlx::query(
+                        "SELECT i.hash, i.antwoord, l.mailbox, l.xml FROM inbox i
+                         LEFT JOIN berichtenlog l ON l.richting = 'out' AND l.bericht_id = i.antwoord
+                         WHERE i.afzender = ? AND i.bericht_id = ?",
+                    )
+                    .bind(afzender.as_str())
+                    .bind(bericht_id.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    let regel = match r {
+                        Some(r) => Some(inboxregel(
+                            r.get::<String, _>(0),
+                            r.get::<Option<&str>, _>(1),
+                            r.get::<Option<&str>, _>(2),
+                            r.get::<Option<Vec<u8>>, _>(3),
+                        )?),
+                        None => None,
+                    };
+                    gevonden.push(Gevonden::Inbox(afzender.clone(), bericht_id.clone(), regel));
+                }
+            }
+        }
+        Ok(gevonden)
+    }
+
+    async fn al_ontvangen(&self, mailbox: &Deelnemercode, hash: &str) -> Result<bool, StoreFout> {
+        let r: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM berichtenlog WHERE richting = 'in' AND mailbox = ? AND hash = ? LIMIT 1",
+        )
+        .bind(mailbox.as_str())
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.is_some())
     }
 
     async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout> {
@@ -227,7 +356,7 @@ impl Store for SqliteStore {
                 Richting::Out => "out",
             };
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(seq)
             .bind(tijdstip::format(&r.regel.at))
@@ -237,6 +366,7 @@ impl Store for SqliteStore {
             .bind(&r.hash)
             .bind(&r.uitslag)
             .bind(r.bericht_id.as_ref().map(|b| b.to_string()))
+            .bind(&r.regel.user_id)
             .execute(&mut *tx)
             .await?;
             if let Some(id) = &r.bericht_id {
@@ -334,7 +464,7 @@ impl Store for SqliteStore {
         let mut aantal = 0u64;
         loop {
             let rijen = sqlx::query(
-                "SELECT seq, at, richting, mailbox, xml FROM berichtenlog WHERE seq > ? ORDER BY seq LIMIT 1000",
+                "SELECT seq, at, richting, mailbox, xml, user_id FROM berichtenlog WHERE seq > ? ORDER BY seq LIMIT 1000",
             )
             .bind(vanaf)
             .fetch_all(&self.pool)
@@ -353,6 +483,7 @@ impl Store for SqliteStore {
                     at: tijd(r.get::<&str, _>(1))?,
                     direction: richting,
                     mailbox: r.get::<String, _>(3),
+                    user_id: r.get::<Option<String>, _>(5),
                     xml: String::from_utf8_lossy(&r.get::<Vec<u8>, _>(4)).into_owned(),
                 })?;
                 aantal += 1;

@@ -2,5 +2,5 @@
 //! (operations.md "Mailboxes"). [`directory`] is the embedded default,
 //! [`amqp`] (RabbitMQ) the production one.
 
-pub mod directory;
 pub mod amqp;
+pub mod directory;

@@ -36,6 +36,39 @@ impl Hub {
     }
 
     pub fn start(&mut self) {
+        self.start_zonder_wachten();
+        // Ready when the mailboxes exist.
+        let klaar = self.mailboxes().join("CR-00820000").join("out");
+        let begin = Instant::now();
+        while !klaar.exists() && begin.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(klaar.exists(), "the hub made no mailboxes");
+    }
+
+    /// Starts the hub on RabbitMQ (settings in `omgeving`); ready when it
+    /// says it consumes.
+    pub fn start_amqp(&mut self) {
+        let al = std::fs::read_to_string(&self.stderr)
+            .unwrap_or_default()
+            .matches("consuming cr.")
+            .count();
+        self.start_zonder_wachten();
+        let klaar = self.wacht(Duration::from_secs(60), |h| {
+            std::fs::read_to_string(&h.stderr)
+                .unwrap_or_default()
+                .matches("consuming cr.")
+                .count()
+                > al
+        });
+        assert!(
+            klaar,
+            "the hub did not start consuming: {}",
+            std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        );
+    }
+
+    pub fn start_zonder_wachten(&mut self) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -51,13 +84,6 @@ impl Hub {
             .spawn()
             .expect("the hub starts");
         self.kind = Some(kind);
-        // Ready when the mailboxes exist.
-        let klaar = self.mailboxes().join("CR-00820000").join("out");
-        let begin = Instant::now();
-        while !klaar.exists() && begin.elapsed() < Duration::from_secs(30) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        assert!(klaar.exists(), "the hub made no mailboxes");
     }
 
     /// SIGKILL: no clean-up of any kind.
@@ -137,6 +163,7 @@ impl Hub {
         let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
             .current_dir(&self.map)
             .args(["log", "export", "--output", "export.jsonl"])
+            .envs(self.omgeving.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .output()
             .expect("export runs");
         assert!(

@@ -2,6 +2,7 @@
 //! the spec and fixtures, and proptest generators for every message type.
 #![allow(dead_code)]
 
+pub mod amqp;
 pub mod genereer;
 pub mod hub;
 pub mod last;

@@ -7,6 +7,7 @@
 //! (the hub, `broker setup`, the load generator) goes through it, because
 //! RabbitMQ refuses a second declaration with other arguments.
 
+pub mod postbus;
 pub mod topologie;
 
 use std::time::Duration;
@@ -21,12 +22,11 @@ pub enum AmqpFout {
     #[error("connecting to the broker timed out after {0:?}")]
     Timeout(Duration),
     #[error("reading the CA file {pad}: {bron}")]
-    Ca {
-        pad: String,
-        bron: std::io::Error,
-    },
+    Ca { pad: String, bron: std::io::Error },
     #[error("the broker did not confirm a publish to {0}")]
     Nack(String),
+    #[error("the consumer of {0} stopped")]
+    Gestopt(String),
 }
 
 /// How to reach the broker: the URL (`amqp://` or `amqps://`) and, for TLS, an
@@ -64,8 +64,8 @@ impl Verbinding {
     /// One connection, within the timeout (a broker that accepts TCP but never
     /// answers the handshake must not hang the hub).
     pub async fn open(&self) -> Result<Connection, AmqpFout> {
-        let eigenschappen = ConnectionProperties::default()
-            .with_connection_name(self.naam.clone().into());
+        let eigenschappen =
+            ConnectionProperties::default().with_connection_name(self.naam.clone().into());
         let tls = OwnedTLSConfig {
             identity: None,
             cert_chain: self.tls_ca.clone(),

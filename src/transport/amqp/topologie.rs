@@ -1,8 +1,8 @@
 //! Queue names and their declaration: the one place that knows them.
 
+use lapin::Channel;
 use lapin::options::QueueDeclareOptions;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::Channel;
 
 use super::AmqpFout;
 use crate::bericht::Deelnemercode;

@@ -1,0 +1,182 @@
+//! The hub's side of the RabbitMQ mailboxes: one consumer per `cr.<code>.in`
+//! with manual acknowledgement and a bounded prefetch, and a publishing
+//! channel in confirm mode for `cr.<code>.out`.
+//!
+//! Recovery is not lapin's: when the connection goes, the dispatcher drops
+//! this [`AmqpPostbus`] and opens a new one. Unacked deliveries then come back
+//! with `redelivered`, which the dispatcher checks against the store.
+
+use std::time::Duration;
+
+use futures_lite::stream::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Channel, Connection};
+use tokio::sync::mpsc;
+
+use super::{AmqpFout, Verbinding, topologie};
+use crate::bericht::Deelnemercode;
+
+/// An inbound message taken from a participant's `in` queue, not yet acked.
+pub struct Levering {
+    pub mailbox: Deelnemercode,
+    pub bytes: Vec<u8>,
+    /// The AMQP `user_id` property: the broker has checked it against the
+    /// connection's user; the hub checks it against the mailbox.
+    pub user_id: Option<String>,
+    /// The broker delivered it before (to a hub that did not ack it).
+    pub herbezorgd: bool,
+    acker: lapin::Acker,
+}
+
+/// An outbound message for a participant's `out` queue.
+pub struct TeVerzenden<'a> {
+    pub mailbox: &'a Deelnemercode,
+    pub bericht_id: &'a str,
+    pub xml: &'a [u8],
+}
+
+pub struct AmqpPostbus {
+    verbinding: Connection,
+    uit: Channel,
+    binnen: mpsc::Receiver<Result<Levering, AmqpFout>>,
+    taken: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl AmqpPostbus {
+    /// Connects, declares the topology and starts consuming every `in` queue
+    /// with at most `prefetch` unacked deliveries per queue.
+    pub async fn open(
+        v: &Verbinding,
+        codes: &[Deelnemercode],
+        prefetch: u16,
+    ) -> Result<AmqpPostbus, AmqpFout> {
+        let verbinding = v.open().await?;
+        let kanaal = verbinding.create_channel().await?;
+        topologie::declareer(&kanaal, codes).await?;
+        // Per consumer (quorum queues refuse a global prefetch).
+        kanaal
+            .basic_qos(prefetch, BasicQosOptions { global: false })
+            .await?;
+        let (tx, binnen) = mpsc::channel(usize::from(prefetch).max(1) * codes.len().max(1));
+        let mut taken = Vec::with_capacity(codes.len());
+        for code in codes {
+            let mut consumer = kanaal
+                .basic_consume(
+                    topologie::in_queue(code).into(),
+                    format!("clearinghuis-{code}").into(),
+                    BasicConsumeOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+            let tx = tx.clone();
+            let code = code.clone();
+            taken.push(tokio::spawn(async move {
+                while let Some(d) = consumer.next().await {
+                    let bericht = d.map_err(AmqpFout::from).map(|d| Levering {
+                        mailbox: code.clone(),
+                        user_id: d.properties.user_id().as_ref().map(|u| u.to_string()),
+                        herbezorgd: d.redelivered,
+                        bytes: d.data,
+                        acker: d.acker,
+                    });
+                    let stop = bericht.is_err();
+                    if tx.send(bericht).await.is_err() || stop {
+                        return;
+                    }
+                }
+                let _ = tx.send(Err(AmqpFout::Gestopt(code.to_string()))).await;
+            }));
+        }
+        let uit = verbinding.create_channel().await?;
+        uit.confirm_select(ConfirmSelectOptions::default()).await?;
+        Ok(AmqpPostbus {
+            verbinding,
+            uit,
+            binnen,
+            taken,
+        })
+    }
+
+    /// Up to `max` deliveries: waits at most `wacht` for the first one, then
+    /// takes what is there. A failed consumer or connection is an error.
+    pub async fn haal(&mut self, max: usize, wacht: Duration) -> Result<Vec<Levering>, AmqpFout> {
+        let mut uit = Vec::new();
+        match tokio::time::timeout(wacht, self.binnen.recv()).await {
+            Err(_) => return Ok(uit),
+            Ok(None) => return Err(AmqpFout::Gestopt("all".into())),
+            Ok(Some(l)) => uit.push(l?),
+        }
+        while uit.len() < max {
+            match self.binnen.try_recv() {
+                Ok(l) => uit.push(l?),
+                Err(_) => break,
+            }
+        }
+        Ok(uit)
+    }
+
+    /// Acknowledges deliveries whose effects are committed. A delivery from
+    /// before a lost connection cannot be acked any more: the broker will
+    /// deliver it again, and the store recognises it.
+    pub async fn ack(&self, leveringen: Vec<Levering>) -> Result<(), AmqpFout> {
+        for l in leveringen {
+            if !l.acker.ack(BasicAckOptions::default()).await? {
+                tracing::warn!(mailbox = %l.mailbox, "ack after a lost connection; the broker redelivers");
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes persistent messages and returns once the broker confirmed
+    /// every one (a majority of the quorum queue's replicas has it on disk).
+    pub async fn lever(&self, berichten: &[TeVerzenden<'_>]) -> Result<(), AmqpFout> {
+        let mut bevestigingen = Vec::with_capacity(berichten.len());
+        for b in berichten {
+            let eigenschappen = BasicProperties::default()
+                .with_delivery_mode(2)
+                .with_content_type("application/xml".into())
+                .with_message_id(b.bericht_id.into());
+            let wachtrij = topologie::out_queue(b.mailbox);
+            let bevestiging = self
+                .uit
+                .basic_publish(
+                    "".into(),
+                    wachtrij.as_str().into(),
+                    BasicPublishOptions::default(),
+                    b.xml,
+                    eigenschappen,
+                )
+                .await?;
+            bevestigingen.push((wachtrij, bevestiging));
+        }
+        for (wachtrij, b) in bevestigingen {
+            if !b.await?.is_ack() {
+                return Err(AmqpFout::Nack(wachtrij));
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the connection (unacked deliveries return to their queues).
+    pub async fn sluit(self) {
+        for t in &self.taken {
+            t.abort();
+        }
+        let _ = self
+            .verbinding
+            .close(200, "clearinghuis stops".into())
+            .await;
+    }
+}
+
+impl Drop for AmqpPostbus {
+    fn drop(&mut self) {
+        for t in &self.taken {
+            t.abort();
+        }
+    }
+}
