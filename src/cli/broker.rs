@@ -89,9 +89,10 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
         return fout(format!("{}: {e}", beheer::zonder_wachtwoord(&url)));
     }
     println!(
-        "queues declared on {} for {} participants",
+        "queues declared on {} for {} participant{}",
         beheer::zonder_wachtwoord(&url),
-        codes.len()
+        codes.len(),
+        if codes.len() == 1 { "" } else { "s" }
     );
     let ctl = Rabbitmqctl {
         programma: args.rabbitmqctl.clone(),
