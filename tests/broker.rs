@@ -115,6 +115,13 @@ fn setup(map: &Path, extra: &[&str]) -> String {
     stdout
 }
 
+/// The line `broker setup` printed for `code`.
+fn regel_van<'a>(uit: &'a str, code: &Deelnemercode) -> &'a str {
+    uit.lines()
+        .find(|r| r.starts_with(&format!("{code}: ")))
+        .unwrap_or_else(|| panic!("no line for {code} in: {uit}"))
+}
+
 async fn verbind(code: &Deelnemercode, wachtwoord: &str) -> Result<Connection, String> {
     let url = format!("amqp://{code}:{wachtwoord}@127.0.0.1:5672/%2f");
     Verbinding::new(&url, "broker test")
@@ -206,8 +213,9 @@ async fn deelnemer_mag_alleen_bij_de_eigen_queues() {
     // First run: both users made, passwords in 0600 files.
     let uit = setup(&map, &[]);
     for code in [&een, &twee] {
+        let regel = regel_van(&uit, code);
         assert!(
-            uit.contains(&format!("{code}: user created")) && uit.contains("; permissions set"),
+            regel.contains("user created") && regel.ends_with("; permissions set"),
             "{uit}"
         );
     }
@@ -216,6 +224,11 @@ async fn deelnemer_mag_alleen_bij_de_eigen_queues() {
     let ww2 = lees_wachtwoord(&pad(&twee)).expect("password file 2");
     assert!(ww1.len() >= 24 && ww1.len() == WACHTWOORD_LENGTE);
     assert_ne!(ww1, ww2);
+    let mapmodus = std::fs::metadata(map.join("wachtwoorden"))
+        .expect("password folder")
+        .permissions()
+        .mode();
+    assert_eq!(mapmodus & 0o777, 0o700);
     for c in [&een, &twee] {
         let modus = std::fs::metadata(pad(c))
             .expect("file")
@@ -315,6 +328,14 @@ async fn deelnemer_mag_alleen_bij_de_eigen_queues() {
         .expect_err("the broker refuses a user_id that is not the connection's user");
     assert_eq!(antwoordcode(&e), Some(406), "{e}");
     assert!(!k3.status().connected(), "the channel is closed");
+    let weg = guest_kanaal
+        .basic_get(
+            in_queue(&een).as_str().into(),
+            BasicGetOptions { no_ack: true },
+        )
+        .await
+        .expect("basic.get");
+    assert!(weg.is_none(), "the refused message is not in the queue");
 
     // The default-exchange caveat (docs/broker.md): write on amq.default
     // reaches every queue. Into participant 2's in queue it arrives with
@@ -365,10 +386,9 @@ async fn deelnemer_mag_alleen_bij_de_eigen_queues() {
     // Second run: nothing changes.
     let uit = setup(&map, &[]);
     for code in [&een, &twee] {
-        assert!(
-            uit.contains(&format!(
-                "{code}: user already there, password kept; permissions already set"
-            )),
+        assert_eq!(
+            regel_van(&uit, code),
+            format!("{code}: user already there, password kept; permissions already set"),
             "{uit}"
         );
     }
