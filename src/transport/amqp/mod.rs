@@ -7,6 +7,7 @@
 //! (the hub, `broker setup`, the load generator) goes through it, because
 //! RabbitMQ refuses a second declaration with other arguments.
 
+pub mod beheer;
 pub mod postbus;
 pub mod topologie;
 
