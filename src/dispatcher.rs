@@ -372,13 +372,14 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 h.verwerk(&b.mailbox, user_id, at, &b.bytes, &controle)
             })
             .await?;
-            let bestand = match &b.herkomst {
-                Herkomst::Bestand(f) => Some(f.naam.as_str()),
-                Herkomst::Levering(_) => None,
+            let (bestand, herbezorgd) = match &b.herkomst {
+                Herkomst::Bestand(f) => (Some(f.naam.as_str()), false),
+                Herkomst::Levering(l) => (None, l.herbezorgd),
             };
             tracing::info!(
                 mailbox = %b.mailbox,
                 file = bestand.unwrap_or_default(),
+                redelivered = herbezorgd,
                 seq = v.seq_in,
                 bericht_id = v.bericht_id.as_ref().map(|b| b.to_string()).unwrap_or_default(),
                 claim_id = v.claim.as_ref().map(|c| c.to_string()).unwrap_or_default(),
