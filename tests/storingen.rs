@@ -223,31 +223,32 @@ async fn scenario(storing: Storing, nummer: u32) -> Verslag {
     );
 
     // Every out line reached its participant; nothing else did.
-    let o = ontvangen.lock().expect("lock");
-    let mut log_ids = BTreeMap::new();
-    for r in &uit {
-        let b = clearinghuis::bericht::xml::lees(&r.xml).expect("out line reads");
-        assert!(
-            log_ids
-                .insert(b.kop.bericht_id.to_string(), r.mailbox.clone())
-                .is_none(),
-            "{storing:?}: a BerichtId twice in the log"
+    let dubbel_bezorgd = {
+        let o = ontvangen.lock().expect("lock");
+        let mut log_ids = BTreeMap::new();
+        for r in &uit {
+            let b = clearinghuis::bericht::xml::lees(&r.xml).expect("out line reads");
+            assert!(
+                log_ids
+                    .insert(b.kop.bericht_id.to_string(), r.mailbox.clone())
+                    .is_none(),
+                "{storing:?}: a BerichtId twice in the log"
+            );
+        }
+        for (id, mailbox) in &log_ids {
+            let (m, _, _) = o
+                .per_id
+                .get(id)
+                .unwrap_or_else(|| panic!("{storing:?}: {id} never arrived"));
+            assert_eq!(m, mailbox, "{storing:?}: {id} in the wrong mailbox");
+        }
+        assert_eq!(
+            o.aantal(),
+            log_ids.len(),
+            "{storing:?}: answers not in the log"
         );
-    }
-    for (id, mailbox) in &log_ids {
-        let (m, _, _) = o
-            .per_id
-            .get(id)
-            .unwrap_or_else(|| panic!("{storing:?}: {id} never arrived"));
-        assert_eq!(m, mailbox, "{storing:?}: {id} in the wrong mailbox");
-    }
-    assert_eq!(
-        o.aantal(),
-        log_ids.len(),
-        "{storing:?}: answers not in the log"
-    );
-    let dubbel_bezorgd = o.dubbel();
-    drop(o);
+        o.dubbel()
+    };
 
     hub.export_verifieert(&[])
         .unwrap_or_else(|e| panic!("{storing:?}: the export does not verify: {e}"));
