@@ -2,6 +2,7 @@
 //! Subcommands only parse arguments, call the library and map the outcome to
 //! an exit status.
 
+mod loadgen;
 mod log;
 mod replay;
 mod schema;
@@ -50,6 +51,10 @@ enum Opdracht {
     /// Work with the published schemas (write them out, or the integrator docs).
     #[command(subcommand)]
     Schema(schema::Opdracht),
+    /// Load generator and benchmark: N synthetic participants run whole
+    /// conversations over AMQP against a hub (and the bare broker for
+    /// comparison); prints messages per second, latency and the hub's memory.
+    Loadgen(loadgen::Args),
 }
 
 /// What a hub in memory needs (replay, simulate): the participants, the
@@ -83,5 +88,6 @@ pub fn main() -> ExitCode {
         Opdracht::Simulate(args) => simulate::run(args),
         Opdracht::Serve(args) => serve::run(args),
         Opdracht::Log(opdracht) => log::run(opdracht),
+        Opdracht::Loadgen(args) => loadgen::run(args),
     }
 }
