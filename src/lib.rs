@@ -27,6 +27,7 @@ pub mod config;
 pub mod deelnemers;
 pub mod dispatcher;
 pub mod engine;
+pub mod loadgen;
 pub mod replay;
 pub mod schemas;
 pub mod simulatie;

@@ -1,0 +1,260 @@
+//! `clearinghuis loadgen`: the load generator and benchmark of issue 8. The
+//! raw broker phase first (the hub must not run then), then the hub phase
+//! against a fresh PostgreSQL database and a hub started as a child.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::loadgen::deelnemers::{self, EERSTE_CODE};
+use crate::loadgen::gesprek::Model;
+use crate::loadgen::meting::{Meting, Rss, duizendtallen, ms};
+use crate::loadgen::proces::{self, Geheugen, HubProces};
+use crate::loadgen::{self, LoadgenFout, Opzet, raw};
+use crate::transport::amqp::Verbinding;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Fase {
+    Raw,
+    Hub,
+    Both,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Synthetic participants (codes from --first-code on); each is V on some claims, A on others.
+    #[arg(long, default_value_t = 10)]
+    participants_count: usize,
+    /// Claims, each a whole conversation of 6 inbound messages.
+    #[arg(long, default_value_t = 1000)]
+    claims: u64,
+    /// Inbound messages in flight (published, not yet answered) at most.
+    #[arg(long, default_value_t = 100)]
+    window: usize,
+    #[arg(long, default_value = "amqp://guest:guest@127.0.0.1:5672/%2f")]
+    amqp: String,
+    /// A PostgreSQL database to connect to; the hub gets a fresh `ch_loadgen` on that server.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    pg: String,
+    /// The hub binary (default: this one).
+    #[arg(long)]
+    hub: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "both")]
+    only: Fase,
+    /// Also write the figures as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Print the hub's RSS every K archived claims.
+    #[arg(long, default_value_t = 10_000)]
+    rss_every: u64,
+    /// Seed for amounts and dates: the same seed gives the same messages.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The first participant code's number (CR-7… is far from real codes).
+    #[arg(long, default_value_t = EERSTE_CODE)]
+    first_code: u32,
+    /// Give up when no answer arrives for this many seconds.
+    #[arg(long, default_value_t = 60)]
+    stall_seconds: u64,
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+fn regel_raw(m: &Meting) -> String {
+    format!(
+        "raw broker: {} msg/s  p50 {}  p99 {}  max {}  (window {}, {} B avg, {} messages in {:.1} s)",
+        duizendtallen(m.berichten_per_seconde.round() as u64),
+        ms(m.p50_ms),
+        ms(m.p99_ms),
+        ms(m.max_ms),
+        m.window,
+        duizendtallen(m.gemiddelde_bytes.round() as u64),
+        duizendtallen(m.berichten),
+        m.seconden
+    )
+}
+
+fn regel_hub(m: &Meting) -> String {
+    format!(
+        "hub:        {} msg/s  p50 {}  p99 {}  max {}  peak RSS {}  duplicates {}  Foutberichten {}  \
+         ({} of {} claims archived, {} of {} answers, {} unexpected, {:.1} s)",
+        duizendtallen(m.berichten_per_seconde.round() as u64),
+        ms(m.p50_ms),
+        ms(m.p99_ms),
+        ms(m.max_ms),
+        m.vm_hwm_kib.or(m.piek_rss_kib).map_or("?".into(), mib),
+        m.duplicaten,
+        m.foutberichten,
+        duizendtallen(m.claims_klaar),
+        duizendtallen(m.claims),
+        duizendtallen(m.antwoorden),
+        duizendtallen(m.antwoorden_verwacht),
+        m.onverwacht,
+        m.seconden
+    )
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("clearinghuis loadgen: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(voer_uit(&args)) {
+        Ok(goed) if goed => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("clearinghuis loadgen: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the phases asked for; `Ok(false)` when the hub phase ran but not
+/// cleanly (Foutberichten, surprises, claims not archived).
+async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
+    let codes = deelnemers::codes(args.participants_count, args.first_code)?;
+    let model = Model::new(codes.clone(), args.seed)?;
+    let opzet = Opzet {
+        verbinding: Verbinding::new(&args.amqp, "clearinghuis-loadgen"),
+        model,
+        claims: args.claims,
+        window: args.window.max(1),
+        stil_na: Duration::from_secs(args.stall_seconds.max(1)),
+    };
+    println!(
+        "loadgen: {} participants ({} … {}), {} claims, window {}, seed {}",
+        codes.len(),
+        codes[0],
+        codes[codes.len() - 1],
+        duizendtallen(args.claims),
+        opzet.window,
+        args.seed
+    );
+    let mut figuren = serde_json::Map::new();
+    let mut goed = true;
+    let raw = if matches!(args.only, Fase::Raw | Fase::Both) {
+        let m = raw::raw_fase(&opzet).await?;
+        println!("{}", regel_raw(&m));
+        figuren.insert("raw".into(), serde_json::to_value(&m).unwrap_or_default());
+        Some(m)
+    } else {
+        None
+    };
+    if matches!(args.only, Fase::Hub | Fase::Both) {
+        let m = hub_fase(args, &opzet).await?;
+        println!("{}", regel_hub(&m));
+        for v in &m.voorbeelden {
+            println!("  {v}");
+        }
+        goed = m.foutberichten == 0 && m.onverwacht == 0 && m.claims_klaar == m.claims;
+        if let Some(r) = &raw {
+            let ratio =
+                100.0 * m.berichten_per_seconde / r.berichten_per_seconde.max(f64::MIN_POSITIVE);
+            println!("ratio hub/raw: {ratio:.1} %");
+            figuren.insert("ratio_procent".into(), serde_json::json!(ratio));
+        }
+        figuren.insert("hub".into(), serde_json::to_value(&m).unwrap_or_default());
+    }
+    if let Some(pad) = &args.json {
+        let tekst = serde_json::to_string_pretty(&figuren).unwrap_or_default();
+        std::fs::write(pad, tekst + "\n").map_err(|bron| LoadgenFout::Bestand {
+            pad: pad.display().to_string(),
+            bron,
+        })?;
+    }
+    Ok(goed)
+}
+
+async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
+    let codes = opzet.model.deelnemers();
+    let map = std::env::temp_dir().join(format!("clearinghuis-loadgen-{}", std::process::id()));
+    std::fs::create_dir_all(&map).map_err(|bron| LoadgenFout::Bestand {
+        pad: map.display().to_string(),
+        bron,
+    })?;
+    let store = proces::verse_database(&args.pg).await?;
+    let config = proces::schrijf_config(&map, &deelnemers::toml(codes), &store, &args.amqp)?;
+    let verbinding = opzet.verbinding.open().await?;
+    proces::leeg_bestaande(&verbinding, codes).await?;
+    let hub_bin = match &args.hub {
+        Some(p) => p.clone(),
+        None => std::env::current_exe().map_err(|bron| LoadgenFout::Bestand {
+            pad: "the current executable".into(),
+            bron,
+        })?,
+    };
+    let mut hub = HubProces::start(&hub_bin, &config, &map)?;
+    println!(
+        "hub: {} serve --config {} (pid {}, log {})",
+        hub_bin.display(),
+        config.display(),
+        hub.pid,
+        hub.log.display()
+    );
+    hub.wacht_op_queues(&verbinding, codes, Duration::from_secs(60))
+        .await?;
+    let _ = verbinding.close(200, "hub ready".into()).await;
+    let geheugen = Geheugen::volg(hub.pid);
+    let rss: Arc<Mutex<Vec<Rss>>> = Arc::default();
+    let voortgang: loadgen::Voortgang = {
+        let rss = Arc::clone(&rss);
+        let pid = hub.pid;
+        Arc::new(move |claims| {
+            if let Some((kib, _)) = proces::geheugen(pid) {
+                println!(
+                    "  {} claims archived: hub RSS {}",
+                    duizendtallen(claims),
+                    mib(kib)
+                );
+                if let Ok(mut v) = rss.lock() {
+                    v.push(Rss {
+                        claims,
+                        rss_kib: kib,
+                    });
+                }
+            }
+        })
+    };
+    let uitkomst = tokio::select! {
+        m = loadgen::hub_fase(opzet, args.rss_every, voortgang) => m,
+        e = bewaak(&mut hub) => Err(e),
+    };
+    if let Some((rss, hwm)) = proces::geheugen(hub.pid) {
+        geheugen.neem_op(rss, hwm);
+    }
+    let gestopt = hub.stop(Duration::from_secs(30));
+    let mut m = uitkomst?;
+    let status = gestopt?;
+    if !status.success() {
+        m.voorbeelden
+            .push(format!("the hub exited with {status} after SIGTERM"));
+    }
+    m.piek_rss_kib = Some(
+        geheugen
+            .piek_rss_kib
+            .load(std::sync::atomic::Ordering::Relaxed),
+    );
+    m.vm_hwm_kib = Some(geheugen.hwm_kib.load(std::sync::atomic::Ordering::Relaxed));
+    m.rss = rss.lock().map(|v| v.clone()).unwrap_or_default();
+    Ok(m)
+}
+
+/// Ends with an error as soon as the hub process exits during the load.
+async fn bewaak(hub: &mut HubProces) -> LoadgenFout {
+    loop {
+        if let Err(e) = hub.leeft() {
+            return e;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

@@ -1,0 +1,379 @@
+//! The hub under test as a child process: a fresh PostgreSQL database, its
+//! configuration and participants in a temporary folder, `<hub> serve
+//! --config …` with its output in a log file, readiness by passive queue
+//! declares, its memory from `/proc/<pid>/status`, and a SIGTERM at the end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use lapin::options::{QueueDeclareOptions, QueuePurgeOptions};
+use lapin::types::FieldTable;
+use lapin::{Channel, Connection};
+use sqlx::Connection as _;
+
+use super::LoadgenFout;
+use crate::bericht::Deelnemercode;
+use crate::transport::amqp::topologie;
+
+/// The database the hub phase creates afresh (and the only one it drops).
+pub const DATABASE: &str = "ch_loadgen";
+
+/// `url` with its database replaced by [`DATABASE`] (query kept).
+pub fn store_url(url: &str) -> Result<String, LoadgenFout> {
+    let (basis, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let na_schema = basis
+        .find("://")
+        .map(|i| i + 3)
+        .ok_or_else(|| LoadgenFout::Hub(format!("{url} is not a postgres:// URL")))?;
+    let host_eind = basis[na_schema..]
+        .find('/')
+        .map_or(basis.len(), |i| na_schema + i);
+    let mut uit = format!("{}/{DATABASE}", &basis[..host_eind]);
+    if let Some(q) = query {
+        uit.push('?');
+        uit.push_str(q);
+    }
+    Ok(uit)
+}
+
+/// Drops and creates [`DATABASE`] through the server `pg_url` points at;
+/// returns the hub's store URL.
+pub async fn verse_database(pg_url: &str) -> Result<String, LoadgenFout> {
+    let mut verbinding = sqlx::PgConnection::connect(pg_url).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {DATABASE}"))
+        .execute(&mut verbinding)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
+        .execute(&mut verbinding)
+        .await?;
+    verbinding.close().await?;
+    store_url(pg_url)
+}
+
+/// TOML string literal (the URLs and paths are ours, but quote them properly).
+fn toml_tekst(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+/// Writes `participants.toml` and `clearinghuis.toml` into `map`; returns the config path.
+pub fn schrijf_config(
+    map: &Path,
+    deelnemers_toml: &str,
+    store_url: &str,
+    amqp_url: &str,
+) -> Result<PathBuf, LoadgenFout> {
+    let schrijf = |pad: PathBuf, tekst: &str| {
+        std::fs::write(&pad, tekst).map_err(|bron| LoadgenFout::Bestand {
+            pad: pad.display().to_string(),
+            bron,
+        })
+    };
+    let deelnemers = map.join("participants.toml");
+    schrijf(deelnemers.clone(), deelnemers_toml)?;
+    let config = map.join("clearinghuis.toml");
+    schrijf(
+        config.clone(),
+        &format!(
+            "[store]\nurl = {}\n\n[mailbox]\nkind = \"amqp\"\nurl = {}\n\n[deelnemers]\nfile = {}\n",
+            toml_tekst(store_url),
+            toml_tekst(amqp_url),
+            toml_tekst(&deelnemers.display().to_string()),
+        ),
+    )?;
+    Ok(config)
+}
+
+/// Purges the participants' queues that exist already (from an earlier run),
+/// so the hub starts on empty mailboxes. A missing queue closes the channel
+/// it was asked on, so each question gets its own.
+pub async fn leeg_bestaande(
+    verbinding: &Connection,
+    codes: &[Deelnemercode],
+) -> Result<u64, LoadgenFout> {
+    let mut weg = 0u64;
+    for code in codes {
+        for q in [topologie::in_queue(code), topologie::out_queue(code)] {
+            let kanaal = verbinding.create_channel().await?;
+            if passief(&kanaal, &q).await.is_ok() {
+                weg += u64::from(
+                    kanaal
+                        .queue_purge(q.as_str().into(), QueuePurgeOptions::default())
+                        .await?,
+                );
+                let _ = kanaal.close(200, "purged".into()).await;
+            }
+        }
+    }
+    Ok(weg)
+}
+
+async fn passief(kanaal: &Channel, q: &str) -> Result<lapin::Queue, lapin::Error> {
+    kanaal
+        .queue_declare(
+            q.into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+}
+
+/// The hub process.
+pub struct HubProces {
+    kind: Option<Child>,
+    pub pid: u32,
+    pub log: PathBuf,
+}
+
+impl HubProces {
+    /// `<hub> serve --config <config>`, working directory `map`, output to `map/hub.log`.
+    pub fn start(hub: &Path, config: &Path, map: &Path) -> Result<HubProces, LoadgenFout> {
+        let log = map.join("hub.log");
+        let bestand = |pad: &Path| {
+            std::fs::File::create(pad).map_err(|bron| LoadgenFout::Bestand {
+                pad: pad.display().to_string(),
+                bron,
+            })
+        };
+        let uit = bestand(&log)?;
+        let fout = uit.try_clone().map_err(|bron| LoadgenFout::Bestand {
+            pad: log.display().to_string(),
+            bron,
+        })?;
+        let kind = Command::new(hub)
+            .arg("serve")
+            .arg("--config")
+            .arg(config)
+            .current_dir(map)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(uit))
+            .stderr(Stdio::from(fout))
+            .spawn()
+            .map_err(|bron| LoadgenFout::Bestand {
+                pad: hub.display().to_string(),
+                bron,
+            })?;
+        Ok(HubProces {
+            pid: kind.id(),
+            kind: Some(kind),
+            log,
+        })
+    }
+
+    /// An error when the hub has exited, with the end of its log.
+    pub fn leeft(&mut self) -> Result<(), LoadgenFout> {
+        let Some(kind) = self.kind.as_mut() else {
+            return Err(LoadgenFout::Hub("not running".into()));
+        };
+        match kind.try_wait() {
+            Ok(None) => Ok(()),
+            Ok(Some(status)) => {
+                self.kind = None;
+                Err(LoadgenFout::Hub(format!(
+                    "exited with {status}; the end of {}:\n{}",
+                    self.log.display(),
+                    staart(&self.log, 15)
+                )))
+            }
+            Err(e) => Err(LoadgenFout::Hub(format!("cannot query the process: {e}"))),
+        }
+    }
+
+    /// SIGTERM, then up to `geduld` for a clean stop; SIGKILL after that.
+    pub fn stop(&mut self, geduld: Duration) -> Result<ExitStatus, LoadgenFout> {
+        let Some(mut kind) = self.kind.take() else {
+            return Err(LoadgenFout::Hub("not running".into()));
+        };
+        let pid = libc::pid_t::try_from(kind.id())
+            .map_err(|_| LoadgenFout::Hub("pid out of range".into()))?;
+        // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let begin = Instant::now();
+        loop {
+            match kind.try_wait() {
+                Ok(Some(status)) => return Ok(status),
+                Ok(None) if begin.elapsed() < geduld => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                _ => {
+                    let _ = kind.kill();
+                    return kind.wait().map_err(|e| LoadgenFout::Hub(e.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Waits until every participant's queues exist and each `in` queue has
+    /// a consumer (the hub's), polling with passive declares.
+    pub async fn wacht_op_queues(
+        &mut self,
+        verbinding: &Connection,
+        codes: &[Deelnemercode],
+        max: Duration,
+    ) -> Result<(), LoadgenFout> {
+        let begin = Instant::now();
+        let mut ontbreekt = String::new();
+        while begin.elapsed() < max {
+            self.leeft()?;
+            match klaar(verbinding, codes).await? {
+                None => return Ok(()),
+                Some(q) => ontbreekt = q,
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Err(LoadgenFout::Hub(format!(
+            "not ready after {} s: {ontbreekt}; see {}",
+            max.as_secs(),
+            self.log.display()
+        )))
+    }
+}
+
+/// `None` when ready, else what is missing.
+async fn klaar(
+    verbinding: &Connection,
+    codes: &[Deelnemercode],
+) -> Result<Option<String>, LoadgenFout> {
+    let kanaal = verbinding.create_channel().await?;
+    for code in codes {
+        for (q, consument_nodig) in [
+            (topologie::in_queue(code), true),
+            (topologie::out_queue(code), false),
+        ] {
+            match passief(&kanaal, &q).await {
+                Ok(stand) if consument_nodig && stand.consumer_count() == 0 => {
+                    let _ = kanaal.close(200, "not yet".into()).await;
+                    return Ok(Some(format!("{q} has no consumer yet")));
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    // The broker closed this channel; the next poll opens another.
+                    return Ok(Some(format!("{q} is not declared yet")));
+                }
+            }
+        }
+    }
+    let _ = kanaal.close(200, "ready".into()).await;
+    Ok(None)
+}
+
+impl Drop for HubProces {
+    fn drop(&mut self) {
+        // Never leave a hub running behind an aborted run.
+        if let Some(mut kind) = self.kind.take() {
+            let _ = kind.kill();
+            let _ = kind.wait();
+        }
+    }
+}
+
+/// The last `n` lines of a file (for an error message).
+pub fn staart(pad: &Path, n: usize) -> String {
+    let tekst = std::fs::read_to_string(pad).unwrap_or_default();
+    let regels: Vec<&str> = tekst.lines().collect();
+    regels[regels.len().saturating_sub(n)..].join("\n")
+}
+
+/// VmRSS and VmHWM of a process, in KiB.
+pub fn geheugen(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let veld = |naam: &str| {
+        status
+            .lines()
+            .find_map(|r| r.strip_prefix(naam))
+            .and_then(|r| r.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    Some((veld("VmRSS:")?, veld("VmHWM:")?))
+}
+
+/// The hub's memory, sampled every 100 ms by a background task.
+#[derive(Debug, Default)]
+pub struct Geheugen {
+    pub rss_kib: AtomicU64,
+    pub piek_rss_kib: AtomicU64,
+    pub hwm_kib: AtomicU64,
+}
+
+impl Geheugen {
+    /// Starts sampling `pid`; the task ends when the process is gone.
+    pub fn volg(pid: u32) -> Arc<Geheugen> {
+        let g = Arc::new(Geheugen::default());
+        let taak = Arc::clone(&g);
+        tokio::spawn(async move {
+            let mut tik = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                tik.tick().await;
+                let Some((rss, hwm)) = geheugen(pid) else {
+                    return;
+                };
+                taak.neem_op(rss, hwm);
+            }
+        });
+        g
+    }
+
+    pub fn neem_op(&self, rss: u64, hwm: u64) {
+        self.rss_kib.store(rss, Ordering::Relaxed);
+        self.piek_rss_kib.fetch_max(rss, Ordering::Relaxed);
+        self.hwm_kib.fetch_max(hwm, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_url_vervangt_de_database() {
+        assert_eq!(
+            store_url("postgres://postgres@127.0.0.1:5432/test").expect("url"),
+            "postgres://postgres@127.0.0.1:5432/ch_loadgen"
+        );
+        assert_eq!(
+            store_url("postgres://u:p@h/test?sslmode=disable").expect("url"),
+            "postgres://u:p@h/ch_loadgen?sslmode=disable"
+        );
+        assert_eq!(
+            store_url("postgres://h:5432").expect("url"),
+            "postgres://h:5432/ch_loadgen"
+        );
+        assert!(store_url("nonsense").is_err());
+    }
+
+    #[test]
+    fn eigen_geheugen_is_leesbaar() {
+        let (rss, hwm) = geheugen(std::process::id()).expect("/proc");
+        assert!(rss > 0 && hwm >= rss, "{rss} {hwm}");
+    }
+
+    #[test]
+    fn config_is_geldige_toml() {
+        let map = std::env::temp_dir().join(format!("loadgen-config-{}", std::process::id()));
+        std::fs::create_dir_all(&map).expect("dir");
+        let pad = schrijf_config(
+            &map,
+            "",
+            "postgres://postgres@127.0.0.1:5432/ch_loadgen",
+            "amqp://guest:guest@127.0.0.1:5672/%2f",
+        )
+        .expect("written");
+        let config = crate::config::Configuratie::laad(Some(&pad), std::iter::empty())
+            .expect("the hub reads it");
+        assert_eq!(config.mailbox.kind.as_deref(), Some("amqp"));
+        assert_eq!(
+            config.store.url.as_deref(),
+            Some("postgres://postgres@127.0.0.1:5432/ch_loadgen")
+        );
+        let _ = std::fs::remove_dir_all(&map);
+    }
+}
