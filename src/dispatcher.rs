@@ -26,6 +26,7 @@
 //! within a round, so any failure ends [`Dispatcher::draai`]; the caller
 //! starts again from the store (see `cli::serve`).
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Local, SubsecRound};
@@ -37,7 +38,7 @@ use crate::engine::Vraag;
 use crate::replay::{Controle, Gewekt, Hub, HubFout, Logregel, Richting};
 use crate::store::{Batch, Bestand, Logrij, Store, StoreFout, Uitgaand, logrijen};
 use crate::transport::amqp::AmqpFout;
-use crate::transport::amqp::postbus::{AmqpPostbus, Levering, TeVerzenden};
+use crate::transport::amqp::postbus::{AmqpPostbus, Levering, Onderweg, TeVerzenden};
 use crate::transport::directory::{Binnen, Mappen};
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +110,39 @@ pub struct Ronde {
     pub verzonden: usize,
     /// Redeliveries and files the store had committed already.
     pub al_verwerkt: usize,
+}
+
+/// How long each phase of a round took (logged at debug level).
+struct Fasen {
+    begin: std::time::Instant,
+    fasen: Vec<(&'static str, Duration)>,
+}
+
+impl Fasen {
+    fn new() -> Fasen {
+        Fasen {
+            begin: std::time::Instant::now(),
+            fasen: Vec::new(),
+        }
+    }
+
+    fn klaar(&mut self, naam: &'static str) {
+        let nu = std::time::Instant::now();
+        self.fasen.push((naam, nu - self.begin));
+        self.begin = nu;
+    }
+}
+
+impl std::fmt::Display for Fasen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (naam, d)) in self.fasen.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{naam}={:.1}ms", d.as_secs_f64() * 1000.0)?;
+        }
+        Ok(())
+    }
 }
 
 /// Runs `stap` on the hub until the engine found everything it looked up,
@@ -185,7 +219,13 @@ pub struct Dispatcher<'a, S: Store> {
     batch: usize,
     /// Most entries the state cache keeps between rounds.
     cache: usize,
+    /// AMQP: earlier rounds' answers, published, confirms still to come;
+    /// marked sent in a later round's transaction once confirmed.
+    onderweg: VecDeque<(Onderweg, Vec<u64>)>,
 }
+
+/// Most rounds of answers waiting for their confirms at once.
+const MAX_ONDERWEG: usize = 16;
 
 impl<'a, S: Store> Dispatcher<'a, S> {
     pub fn new(hub: Hub<'a>, store: S, postbus: Postbus, batch: usize) -> Dispatcher<'a, S> {
@@ -196,6 +236,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             klok: Klok::new(),
             batch: batch.max(1),
             cache: 50_000,
+            onderweg: VecDeque::new(),
         }
     }
 
@@ -237,7 +278,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         self.relay().await?;
         loop {
             if *stop.borrow() {
-                return Ok(());
+                return self.rond_af().await;
             }
             let wacht = self.wachttijd(interval);
             if let Postbus::Amqp(_) = self.postbus {
@@ -322,9 +363,12 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             gewekt(&mut ronde, &mut batch, g);
         }
 
+        let mut fasen = Fasen::new();
+        let binnen = self.haal(wacht).await?;
+        fasen.klaar("take");
         let mut nieuw = Vec::new();
         let mut bevestig = Vec::new();
-        for b in self.haal(wacht).await? {
+        for b in binnen {
             if self.al_verwerkt(&b).await? {
                 tracing::info!(mailbox = %b.mailbox, "committed before; confirmed, not processed again");
                 ronde.al_verwerkt += 1;
@@ -343,6 +387,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             _ => controleer_allemaal(pipeline, &nieuw),
         };
         let controles: Vec<Controle> = controles.into_iter().collect::<Result<_, _>>()?;
+        fasen.klaar("check");
 
         // One store round trip for what the engine will look up.
         let nu = self.klok.nu();
@@ -359,6 +404,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             let gevonden = self.store.zoek(&vragen).await?;
             self.hub.toestand.vul(gevonden);
         }
+        fasen.klaar("lookup");
 
         for (b, controle) in nieuw.into_iter().zip(controles) {
             let at = self.klok.nu();
@@ -413,10 +459,25 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             bevestig.push(b.herkomst);
         }
 
+        fasen.klaar("engine");
+        // Earlier answers the broker has confirmed meanwhile are marked sent
+        // in this transaction; the rest wait for a later one.
+        while let Some((onderweg, _)) = self.onderweg.front_mut() {
+            if !onderweg.binnen().await? && self.onderweg.len() < MAX_ONDERWEG {
+                break;
+            }
+            if let Some((onderweg, seqs)) = self.onderweg.pop_front() {
+                onderweg.bevestigd().await?;
+                batch.verzonden.extend(seqs);
+            }
+        }
+        fasen.klaar("confirm-out");
         if !batch.is_leeg() {
             self.store.bewaar(&batch).await?;
         }
+        fasen.klaar("commit");
         self.bevestig(bevestig).await?;
+        fasen.klaar("confirm-in");
         let uit: Vec<Uitgaand> = batch
             .regels
             .into_iter()
@@ -430,8 +491,15 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             })
             .collect();
         ronde.verzonden = self.lever(&uit).await?;
+        if ronde.berichten == 0 && ronde.timers == 0 {
+            self.rond_af().await?;
+        }
+        fasen.klaar("deliver");
         // Everything is committed: the cache may shrink.
         self.hub.toestand.vergeet_boven(self.cache);
+        if ronde.berichten > 0 {
+            tracing::debug!(messages = ronde.berichten, out = ronde.verzonden, phases = %fasen, "round");
+        }
         Ok(ronde)
     }
 
@@ -461,17 +529,22 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         Ok(())
     }
 
-    /// Delivers outbound messages durably, then marks them sent.
+    /// Delivers outbound messages durably, then marks them sent. AMQP: the
+    /// round's answers are published and the dispatcher goes on; a later
+    /// round marks them sent once their confirms are in (or
+    /// [`Dispatcher::rond_af`] when the hub is idle or stops).
     async fn lever(&mut self, uit: &[Uitgaand]) -> Result<usize, DispatcherFout> {
         if uit.is_empty() {
             return Ok(0);
         }
+        let seqs: Vec<u64> = uit.iter().map(|u| u.seq).collect();
         match &self.postbus {
             Postbus::Mappen(m) => {
                 for u in uit {
                     m.lever(&u.mailbox, &u.bericht_id, &u.xml)?;
                 }
                 m.bevestig()?;
+                self.store.verzonden(&seqs).await?;
             }
             Postbus::Amqp(a) => {
                 let berichten: Vec<TeVerzenden<'_>> = uit
@@ -482,12 +555,24 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                         xml: &u.xml,
                     })
                     .collect();
-                a.lever(&berichten).await?;
+                let onderweg = a.publiceer(&berichten).await?;
+                self.onderweg.push_back((onderweg, seqs));
             }
         }
-        let seqs: Vec<u64> = uit.iter().map(|u| u.seq).collect();
-        self.store.verzonden(&seqs).await?;
         Ok(uit.len())
+    }
+
+    /// Waits for the confirms of what is still on its way and marks it sent.
+    async fn rond_af(&mut self) -> Result<(), DispatcherFout> {
+        let mut seqs = Vec::new();
+        while let Some((onderweg, s)) = self.onderweg.pop_front() {
+            onderweg.bevestigd().await?;
+            seqs.extend(s);
+        }
+        if !seqs.is_empty() {
+            self.store.verzonden(&seqs).await?;
+        }
+        Ok(())
     }
 
     /// Delivers every committed, unsent outbound message (after a restart).
@@ -499,6 +584,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 return Ok(aantal);
             }
             aantal += self.lever(&open).await?;
+            self.rond_af().await?;
         }
     }
 }

@@ -327,7 +327,15 @@ async fn outbox<S: Store>(store: S, d: &Draaiboek) {
     store.verzonden(&eerste).await.expect("marks again");
     store.verzonden(&[]).await.expect("marks nothing");
     assert_eq!(store.onverzonden(100_000).await.expect("outbox"), open[5..]);
-    let rest: Vec<u64> = open[5..].iter().map(|o| o.seq).collect();
+    // A batch marks earlier answers sent in its own transaction.
+    let volgende: Vec<u64> = open[5..8].iter().map(|o| o.seq).collect();
+    let batch = Batch {
+        verzonden: volgende,
+        ..Batch::default()
+    };
+    store.bewaar(&batch).await.expect("commits");
+    assert_eq!(store.onverzonden(100_000).await.expect("outbox"), open[8..]);
+    let rest: Vec<u64> = open[8..].iter().map(|o| o.seq).collect();
     store.verzonden(&rest).await.expect("marks");
     assert!(store.onverzonden(100_000).await.expect("outbox").is_empty());
 }
@@ -417,6 +425,7 @@ async fn alles_of_niets<S: Store>(store: S, d: &Draaiboek) {
         regels: volgende.batch.regels.clone(),
         wijzigingen,
         bestanden: volgende.batch.bestanden.clone(),
+        verzonden: Vec::new(),
     };
     let voor_export = export_van(&store).await;
     let voor_outbox = store.onverzonden(100_000).await.expect("outbox");

@@ -37,8 +37,9 @@ pub struct Args {
     /// Where the embedded default keeps its database and mailboxes.
     #[arg(long, default_value = "clearinghuis-data")]
     data: PathBuf,
-    /// Most messages committed in one transaction.
-    #[arg(long, default_value_t = 64)]
+    /// Most messages committed in one transaction (a bigger round spreads
+    /// the commit's cost; see docs/PERFORMANCE.md).
+    #[arg(long, default_value_t = 256)]
     batch: usize,
     /// Most unacknowledged AMQP deliveries per participant queue.
     #[arg(long, default_value_t = 256)]

@@ -63,6 +63,9 @@ pub struct Batch {
     pub regels: Vec<Logrij>,
     pub wijzigingen: Vec<Wijziging>,
     pub bestanden: Vec<Bestand>,
+    /// Outbound messages of earlier batches the broker has confirmed since:
+    /// marked sent in the same transaction (one commit less per round).
+    pub verzonden: Vec<u64>,
 }
 
 impl Batch {
@@ -73,7 +76,10 @@ impl Batch {
     }
 
     pub fn is_leeg(&self) -> bool {
-        self.regels.is_empty() && self.wijzigingen.is_empty() && self.bestanden.is_empty()
+        self.regels.is_empty()
+            && self.wijzigingen.is_empty()
+            && self.bestanden.is_empty()
+            && self.verzonden.is_empty()
     }
 }
 

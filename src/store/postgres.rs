@@ -619,6 +619,13 @@ impl Store for PgStore {
             .execute(&mut *tx)
             .await?;
         }
+        if !batch.verzonden.is_empty() {
+            let seqs: Vec<i64> = batch.verzonden.iter().map(|s| groot(*s)).collect();
+            sqlx::query("UPDATE outbox SET verzonden = true WHERE seq = ANY($1::bigint[])")
+                .bind(&seqs)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

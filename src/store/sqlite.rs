@@ -392,6 +392,12 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        for s in &batch.verzonden {
+            sqlx::query("UPDATE outbox SET verzonden = 1 WHERE seq = ?")
+                .bind(*s as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

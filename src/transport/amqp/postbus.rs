@@ -39,6 +39,41 @@ pub struct TeVerzenden<'a> {
     pub xml: &'a [u8],
 }
 
+/// Published messages whose confirms are still to come.
+pub struct Onderweg {
+    bevestigingen: Vec<(String, lapin::PublisherConfirm)>,
+}
+
+impl Onderweg {
+    /// Takes the confirms that have arrived, without waiting; true when
+    /// none is left to come. A nack is an error, as in [`Onderweg::bevestigd`].
+    pub async fn binnen(&mut self) -> Result<bool, AmqpFout> {
+        while let Some((wachtrij, b)) = self.bevestigingen.first_mut() {
+            match futures_lite::future::poll_once(b).await {
+                None => return Ok(false),
+                Some(r) => {
+                    if !r?.is_ack() {
+                        return Err(AmqpFout::Nack(wachtrij.clone()));
+                    }
+                    self.bevestigingen.remove(0);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Waits for every confirm; a nack or a lost connection is an error (the
+    /// messages stay unsent in the store and go out again).
+    pub async fn bevestigd(self) -> Result<(), AmqpFout> {
+        for (wachtrij, b) in self.bevestigingen {
+            if !b.await?.is_ack() {
+                return Err(AmqpFout::Nack(wachtrij));
+            }
+        }
+        Ok(())
+    }
+}
+
 pub struct AmqpPostbus {
     verbinding: Connection,
     uit: Channel,
@@ -134,6 +169,12 @@ impl AmqpPostbus {
     /// Publishes persistent messages and returns once the broker confirmed
     /// every one (a majority of the quorum queue's replicas has it on disk).
     pub async fn lever(&self, berichten: &[TeVerzenden<'_>]) -> Result<(), AmqpFout> {
+        self.publiceer(berichten).await?.bevestigd().await
+    }
+
+    /// Publishes persistent messages without waiting for the confirms: the
+    /// dispatcher goes on with the next round meanwhile.
+    pub async fn publiceer(&self, berichten: &[TeVerzenden<'_>]) -> Result<Onderweg, AmqpFout> {
         let mut bevestigingen = Vec::with_capacity(berichten.len());
         for b in berichten {
             let eigenschappen = BasicProperties::default()
@@ -153,12 +194,7 @@ impl AmqpPostbus {
                 .await?;
             bevestigingen.push((wachtrij, bevestiging));
         }
-        for (wachtrij, b) in bevestigingen {
-            if !b.await?.is_ack() {
-                return Err(AmqpFout::Nack(wachtrij));
-            }
-        }
-        Ok(())
+        Ok(Onderweg { bevestigingen })
     }
 
     /// Closes the connection (unacked deliveries return to their queues).
