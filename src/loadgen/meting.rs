@@ -117,6 +117,10 @@ pub struct Meting {
     pub onverwacht: u64,
     /// The first few Foutberichten and surprises, for the report.
     pub voorbeelden: Vec<String>,
+    /// CPU seconds (user + system) during the phase: the loadgen's own and,
+    /// in the hub phase, the hub's. On a shared machine they show who had the cores.
+    pub loadgen_cpu_s: Option<f64>,
+    pub hub_cpu_s: Option<f64>,
     pub piek_rss_kib: Option<u64>,
     pub vm_hwm_kib: Option<u64>,
     pub rss: Vec<Rss>,
