@@ -105,8 +105,9 @@ pub struct Meting {
     pub p99_ms: f64,
     pub max_ms: f64,
     pub gemiddelde_bytes: f64,
-    /// Hub phase: claims archived.
+    /// Hub phase: claims archived, and claims stopped by a Foutbericht or a surprise.
     pub claims_klaar: u64,
+    pub claims_afgebroken: u64,
     /// Hub phase: distinct outbound messages received, and how many the model expects.
     pub antwoorden: u64,
     pub antwoorden_verwacht: u64,
