@@ -63,9 +63,17 @@ fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
+fn cpu(m: &Meting) -> String {
+    let s = |x: Option<f64>| x.map_or("?".into(), |s| format!("{s:.1} s"));
+    match m.hub_cpu_s {
+        Some(_) => format!("CPU loadgen {}, hub {}", s(m.loadgen_cpu_s), s(m.hub_cpu_s)),
+        None => format!("CPU loadgen {}", s(m.loadgen_cpu_s)),
+    }
+}
+
 fn regel_raw(m: &Meting) -> String {
     format!(
-        "raw broker: {} msg/s  p50 {}  p99 {}  max {}  (window {}, {} B avg, {} messages in {:.1} s)",
+        "raw broker: {} msg/s  p50 {}  p99 {}  max {}  (window {}, {} B avg, {} messages in {:.1} s, {})",
         duizendtallen(m.berichten_per_seconde.round() as u64),
         ms(m.p50_ms),
         ms(m.p99_ms),
@@ -73,14 +81,15 @@ fn regel_raw(m: &Meting) -> String {
         m.window,
         duizendtallen(m.gemiddelde_bytes.round() as u64),
         duizendtallen(m.berichten),
-        m.seconden
+        m.seconden,
+        cpu(m)
     )
 }
 
 fn regel_hub(m: &Meting) -> String {
     format!(
         "hub:        {} msg/s  p50 {}  p99 {}  max {}  peak RSS {}  duplicates {}  Foutberichten {}  \
-         ({} of {} claims archived, {} of {} answers, {} unexpected, {:.1} s)",
+         ({} of {} claims archived, {} stopped, {} of {} answers, {} unexpected, {:.1} s, {})",
         duizendtallen(m.berichten_per_seconde.round() as u64),
         ms(m.p50_ms),
         ms(m.p99_ms),
@@ -90,10 +99,12 @@ fn regel_hub(m: &Meting) -> String {
         m.foutberichten,
         duizendtallen(m.claims_klaar),
         duizendtallen(m.claims),
+        duizendtallen(m.claims_afgebroken),
         duizendtallen(m.antwoorden),
         duizendtallen(m.antwoorden_verwacht),
         m.onverwacht,
-        m.seconden
+        m.seconden,
+        cpu(m)
     )
 }
 
@@ -204,6 +215,7 @@ async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     hub.wacht_op_queues(&verbinding, codes, Duration::from_secs(60))
         .await?;
     let _ = verbinding.close(200, "hub ready".into()).await;
+    let hub_cpu_begin = proces::cpu_seconden(Some(hub.pid));
     let geheugen = Geheugen::volg(hub.pid);
     let rss: Arc<Mutex<Vec<Rss>>> = Arc::default();
     let voortgang: loadgen::Voortgang = {
@@ -232,6 +244,7 @@ async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     if let Some((rss, hwm)) = proces::geheugen(hub.pid) {
         geheugen.neem_op(rss, hwm);
     }
+    let hub_cpu_eind = proces::cpu_seconden(Some(hub.pid));
     let gestopt = hub.stop(Duration::from_secs(30));
     let mut m = uitkomst?;
     let status = gestopt?;
@@ -246,6 +259,14 @@ async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     );
     m.vm_hwm_kib = Some(geheugen.hwm_kib.load(std::sync::atomic::Ordering::Relaxed));
     m.rss = rss.lock().map(|v| v.clone()).unwrap_or_default();
+    m.hub_cpu_s = hub_cpu_eind.zip(hub_cpu_begin).map(|(e, b)| e - b);
+    // The hub logs a line per message (hundreds of MB for 100,000 claims):
+    // kept only when something went wrong.
+    if m.foutberichten == 0 && m.onverwacht == 0 && m.claims_klaar == m.claims {
+        let _ = std::fs::remove_dir_all(&map);
+    } else {
+        println!("hub log kept: {}", hub.log.display());
+    }
     Ok(m)
 }
 

@@ -105,8 +105,9 @@ pub struct Meting {
     pub p99_ms: f64,
     pub max_ms: f64,
     pub gemiddelde_bytes: f64,
-    /// Hub phase: claims archived.
+    /// Hub phase: claims archived, and claims stopped by a Foutbericht or a surprise.
     pub claims_klaar: u64,
+    pub claims_afgebroken: u64,
     /// Hub phase: distinct outbound messages received, and how many the model expects.
     pub antwoorden: u64,
     pub antwoorden_verwacht: u64,
@@ -117,6 +118,10 @@ pub struct Meting {
     pub onverwacht: u64,
     /// The first few Foutberichten and surprises, for the report.
     pub voorbeelden: Vec<String>,
+    /// CPU seconds (user + system) during the phase: the loadgen's own and,
+    /// in the hub phase, the hub's. On a shared machine they show who had the cores.
+    pub loadgen_cpu_s: Option<f64>,
+    pub hub_cpu_s: Option<f64>,
     pub piek_rss_kib: Option<u64>,
     pub vm_hwm_kib: Option<u64>,
     pub rss: Vec<Rss>,

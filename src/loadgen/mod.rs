@@ -165,6 +165,9 @@ struct Gedeeld {
     foutberichten: AtomicU64,
     onverwacht: AtomicU64,
     klaar: AtomicU64,
+    /// Claims that cannot finish: a message of theirs was refused, or an
+    /// answer was not what the path expects. The run ends without them.
+    afgebroken: AtomicU64,
     te_sturen: mpsc::UnboundedSender<Verzending>,
     gedaan: Notify,
     elke: u64,
@@ -172,6 +175,40 @@ struct Gedeeld {
 }
 
 impl Gedeeld {
+    /// The shared state, and the queue of reactions the sender task reads.
+    fn nieuw(
+        model: Model,
+        claims: u64,
+        window: usize,
+        elke: u64,
+        voortgang: Voortgang,
+    ) -> (Gedeeld, mpsc::UnboundedReceiver<Verzending>) {
+        let (te_sturen, rij) = mpsc::unbounded_channel();
+        let gedeeld = Gedeeld {
+            model,
+            claims,
+            venster: Semaphore::new(window),
+            uitstaand: Mutex::new(HashMap::with_capacity(window * 2)),
+            gezien: Mutex::default(),
+            latentie: Mutex::default(),
+            voorbeelden: Mutex::default(),
+            verstuurd: AtomicU64::new(0),
+            verstuurd_bytes: AtomicU64::new(0),
+            beantwoord: AtomicU64::new(0),
+            antwoorden: AtomicU64::new(0),
+            duplicaten: AtomicU64::new(0),
+            foutberichten: AtomicU64::new(0),
+            onverwacht: AtomicU64::new(0),
+            klaar: AtomicU64::new(0),
+            afgebroken: AtomicU64::new(0),
+            te_sturen,
+            gedaan: Notify::new(),
+            elke,
+            voortgang,
+        };
+        (gedeeld, rij)
+    }
+
     fn noteer(&self, teller: &AtomicU64, tekst: impl FnOnce() -> String) {
         teller.fetch_add(1, Ordering::Relaxed);
         let mut v = slot(&self.voorbeelden);
@@ -236,6 +273,14 @@ impl Gedeeld {
             }
         }
         if kern.soort == "Foutbericht" {
+            if kern
+                .bevestigd
+                .as_deref()
+                .and_then(gesprek::uit_bericht_id)
+                .is_some()
+            {
+                self.afgebroken.fetch_add(1, Ordering::Relaxed);
+            }
             self.noteer(&self.foutberichten, || {
                 format!(
                     "Foutbericht {} to {} on {}: {}",
@@ -259,7 +304,15 @@ impl Gedeeld {
                     }
                 }
             }
-            Err(e) => self.noteer(&self.onverwacht, || e.to_string()),
+            Err(e) => {
+                if matches!(
+                    e,
+                    GesprekFout::Onverwacht { .. } | GesprekFout::Ontbreekt { .. }
+                ) {
+                    self.afgebroken.fetch_add(1, Ordering::Relaxed);
+                }
+                self.noteer(&self.onverwacht, || e.to_string());
+            }
         }
         if self.is_klaar() {
             self.gedaan.notify_one();
@@ -359,7 +412,7 @@ async fn wacht_tot_klaar(
                 if teller != laatst.0 {
                     laatst = (teller, Instant::now());
                 } else if alleen_nakomers && laatst.1.elapsed() > Duration::from_secs(5) {
-                    // Every claim is archived; a missing copy is reported, not waited for.
+                    // Every claim is archived or cannot go on: what is missing is reported.
                     return Ok(());
                 } else if laatst.1.elapsed() > stil_na {
                     return Err(fout);
@@ -381,28 +434,14 @@ pub async fn hub_fase(
     let verbinding = opzet.verbinding.open().await?;
     let publicatie = publicatiekanaal(&verbinding).await?;
     let consumptie = consumptiekanaal(&verbinding, opzet.prefetch()).await?;
-    let (te_sturen, rij) = mpsc::unbounded_channel();
-    let gedeeld = Arc::new(Gedeeld {
-        model: opzet.model.clone(),
-        claims: opzet.claims,
-        venster: Semaphore::new(opzet.window),
-        uitstaand: Mutex::new(HashMap::with_capacity(opzet.window * 2)),
-        gezien: Mutex::default(),
-        latentie: Mutex::default(),
-        voorbeelden: Mutex::default(),
-        verstuurd: AtomicU64::new(0),
-        verstuurd_bytes: AtomicU64::new(0),
-        beantwoord: AtomicU64::new(0),
-        antwoorden: AtomicU64::new(0),
-        duplicaten: AtomicU64::new(0),
-        foutberichten: AtomicU64::new(0),
-        onverwacht: AtomicU64::new(0),
-        klaar: AtomicU64::new(0),
-        te_sturen,
-        gedaan: Notify::new(),
+    let (gedeeld, rij) = Gedeeld::nieuw(
+        opzet.model.clone(),
+        opzet.claims,
+        opzet.window,
         elke,
         voortgang,
-    });
+    );
+    let gedeeld = Arc::new(gedeeld);
     let mut taken = JoinSet::new();
     for code in opzet.model.deelnemers() {
         let consument = consumptie
@@ -431,13 +470,14 @@ pub async fn hub_fase(
     let (bevestigingen, bevestig_rij) = mpsc::channel(opzet.window.max(1) * 2);
     taken.spawn(bevestiger(bevestig_rij));
     let begin = Instant::now();
+    let cpu_begin = proces::cpu_seconden(None);
     taken.spawn(zender(Arc::clone(&gedeeld), publicatie, rij, bevestigingen));
     let g = Arc::clone(&gedeeld);
     let uitkomst = wacht_tot_klaar(&mut taken, &gedeeld.gedaan, opzet.stil_na, move || {
         let klaar = g.klaar.load(Ordering::Relaxed);
         (
             g.antwoorden.load(Ordering::Relaxed),
-            klaar >= g.claims,
+            klaar + g.afgebroken.load(Ordering::Relaxed) >= g.claims,
             LoadgenFout::Stil {
                 seconden: opzet.stil_na.as_secs(),
                 klaar,
@@ -448,6 +488,7 @@ pub async fn hub_fase(
     })
     .await;
     let seconden = begin.elapsed().as_secs_f64();
+    let loadgen_cpu_s = cpu_sinds(cpu_begin);
     taken.abort_all();
     // Closing is courtesy; the figures are in already.
     let _ = verbinding.close(200, "loadgen done".into()).await;
@@ -462,16 +503,23 @@ pub async fn hub_fase(
         berichten: g.beantwoord.load(Ordering::Relaxed),
         gemiddelde_bytes: g.verstuurd_bytes.load(Ordering::Relaxed) as f64 / verstuurd as f64,
         claims_klaar: g.klaar.load(Ordering::Relaxed),
+        claims_afgebroken: g.afgebroken.load(Ordering::Relaxed),
         antwoorden: g.antwoorden.load(Ordering::Relaxed),
         antwoorden_verwacht: g.verwacht(),
         duplicaten: g.duplicaten.load(Ordering::Relaxed),
         foutberichten: g.foutberichten.load(Ordering::Relaxed),
         onverwacht: g.onverwacht.load(Ordering::Relaxed),
         voorbeelden: slot(&g.voorbeelden).clone(),
+        loadgen_cpu_s,
         ..Meting::default()
     };
     let latentie = slot(&g.latentie).clone();
     Ok(meting.met_latentie(&latentie, seconden))
+}
+
+/// This process's CPU seconds since `begin` (a reading of [`proces::cpu_seconden`]).
+fn cpu_sinds(begin: Option<f64>) -> Option<f64> {
+    Some(proces::cpu_seconden(None)? - begin?)
 }
 
 /// Sends the model's reactions first and starts a new claim only when none
@@ -522,6 +570,86 @@ async fn zender(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An outbound message as far as [`Kern::lees`] reads it.
+    fn uit(id: u64, aan: &str, status: &str, body: &str) -> Vec<u8> {
+        format!(
+            "<Bericht xmlns=\"urn:clearinghuis-regres:berichten:1\" versie=\"1\"><Kop>\
+             <BerichtId>CR-HUB-{id:010}</BerichtId><Afzender>CR-HUB</Afzender>\
+             <Ontvanger>{aan}</Ontvanger><Tijdstip>2026-11-20T09:00:00+01:00</Tijdstip>\
+             <Claim><ClaimId>CL-00000001</ClaimId><OngevalId>OG-00000001</OngevalId>\
+             <Verhaler>CR-70000001</Verhaler><SchadenummerVerhaler>LGV-00000000</SchadenummerVerhaler>\
+             <Aansprakelijke>CR-70000002</Aansprakelijke><Status>{status}</Status>\
+             <Werkmap>WachtOp</Werkmap></Claim></Kop>{body}</Bericht>"
+        )
+        .into_bytes()
+    }
+
+    /// The bookkeeping of the hub phase without a broker: a receipt frees a
+    /// place in the window and gives a latency, its redelivery is a
+    /// duplicate, a Foutbericht frees the place and stops its claim, and a
+    /// forwarded Aanmelding makes A answer.
+    #[test]
+    fn boekhouding_van_de_antwoorden() {
+        let codes = deelnemers::codes(2, deelnemers::EERSTE_CODE).expect("codes");
+        let (v, a) = (codes[0].clone(), codes[1].clone());
+        let model = Model::new(codes, 1).expect("model");
+        let (g, mut rij) = Gedeeld::nieuw(model, 1, 2, 1, Arc::new(|_| {}));
+        g.venster.try_acquire_many(2).expect("two places").forget();
+        for (id, wie) in [("LG-00000000-1", &v), ("LG-00000000-2", &a)] {
+            slot(&g.uitstaand).insert(id.into(), (Instant::now(), wie.clone()));
+        }
+        let ontvangst = uit(
+            1,
+            v.as_str(),
+            "Aansprakelijkheid ingediend",
+            "<Ontvangstbevestiging><BerichtId>LG-00000000-1</BerichtId></Ontvangstbevestiging>",
+        );
+        g.verwerk(&v, &ontvangst);
+        assert_eq!(g.venster.available_permits(), 1);
+        assert_eq!(g.beantwoord.load(Ordering::Relaxed), 1);
+        assert_eq!(slot(&g.latentie).aantal(), 1);
+        g.verwerk(&v, &ontvangst);
+        assert_eq!(g.duplicaten.load(Ordering::Relaxed), 1);
+        assert_eq!(g.venster.available_permits(), 1);
+
+        let doorgestuurd = uit(
+            2,
+            a.as_str(),
+            "Reageren op aansprakelijkheid",
+            "<Aanmelding/>",
+        );
+        g.verwerk(&a, &doorgestuurd);
+        let akkoord = rij.try_recv().expect("A answers the forwarded Aanmelding");
+        assert_eq!(akkoord.bericht_id.as_str(), "LG-00000000-2");
+        assert_eq!(akkoord.afzender, a);
+
+        let fout = uit(
+            3,
+            a.as_str(),
+            "Reageren op aansprakelijkheid",
+            "<Foutbericht><BerichtId>LG-00000000-2</BerichtId><Fout><Code>F02</Code>\
+             <Omschrijving>x</Omschrijving></Fout></Foutbericht>",
+        );
+        g.verwerk(&a, &fout);
+        assert_eq!(g.venster.available_permits(), 2);
+        assert_eq!(g.foutberichten.load(Ordering::Relaxed), 1);
+        assert_eq!(g.afgebroken.load(Ordering::Relaxed), 1);
+        assert_eq!(
+            g.beantwoord.load(Ordering::Relaxed),
+            1,
+            "a refusal is no receipt"
+        );
+        assert!(slot(&g.voorbeelden)[0].contains("F02"));
+
+        // The receipt went to the wrong party: counted as unexpected.
+        g.verwerk(
+            &a,
+            &uit(4, v.as_str(), "Dossier aangemeld", "<Systeemmelding/>"),
+        );
+        assert_eq!(g.onverwacht.load(Ordering::Relaxed), 1);
+        assert_eq!(g.antwoorden.load(Ordering::Relaxed), 4);
+    }
 
     #[test]
     fn gezien_herkent_dubbelen() {
