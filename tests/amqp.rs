@@ -99,6 +99,11 @@ async fn een_gesprek_over_rabbitmq() {
         "every out line arrived"
     );
     assert_eq!(ontvangen.lock().expect("lock").dubbel(), 0);
+    // The hub signs its answers with its broker user (the broker vouches).
+    assert_eq!(
+        ontvangen.lock().expect("lock").user_ids,
+        [Some("guest".to_string())].into_iter().collect()
+    );
     assert!(
         export.iter().any(|r| r.user_id.as_deref() == Some("guest")),
         "the log keeps user_id"

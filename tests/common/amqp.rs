@@ -108,6 +108,8 @@ pub async fn publiceer(k: &Channel, code: &str, xml: &[u8], user_id: Option<&str
 #[derive(Default)]
 pub struct Ontvangen {
     pub per_id: BTreeMap<String, (String, String, usize)>,
+    /// Every `user_id` the answers carried.
+    pub user_ids: std::collections::BTreeSet<Option<String>>,
 }
 
 impl Ontvangen {
@@ -165,6 +167,8 @@ pub async fn verzamel(codes: &[String], ontvangen: Arc<Mutex<Ontvangen>>) -> Con
                         .entry(bericht_id(&xml))
                         .or_insert((code.clone(), xml, 0));
                     e.2 += 1;
+                    o.user_ids
+                        .insert(d.properties.user_id().as_ref().map(|u| u.to_string()));
                 }
                 let _ = d.acker.ack(BasicAckOptions::default()).await;
             }

@@ -39,6 +39,55 @@ pub struct TeVerzenden<'a> {
     pub xml: &'a [u8],
 }
 
+/// The user name of an AMQP URL (`amqp://user:password@host/vhost`), or
+/// RabbitMQ's default `guest` when it names none.
+fn gebruiker(url: &str) -> String {
+    let na_schema = url.split_once("://").map_or(url, |(_, r)| r);
+    match na_schema.rsplit_once('@') {
+        Some((info, _)) => {
+            let naam = info.split_once(':').map_or(info, |(n, _)| n);
+            percent_decode(naam)
+        }
+        None => "guest".to_string(),
+    }
+}
+
+/// `%xx` escapes of a URL part (a user name may contain them).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut uit = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            uit.push(v);
+            i += 3;
+        } else {
+            uit.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&uit).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gebruiker;
+
+    #[test]
+    fn gebruiker_uit_de_url() {
+        assert_eq!(gebruiker("amqp://guest:guest@127.0.0.1:5672/%2f"), "guest");
+        assert_eq!(
+            gebruiker("amqps://hub%2Dprod:p%40ss@broker:5671/%2f"),
+            "hub-prod"
+        );
+        assert_eq!(gebruiker("amqp://hub@broker/%2f"), "hub");
+        assert_eq!(gebruiker("amqp://127.0.0.1:5672/%2f"), "guest");
+    }
+}
+
 /// Published messages whose confirms are still to come.
 pub struct Onderweg {
     bevestigingen: Vec<(String, lapin::PublisherConfirm)>,
@@ -75,6 +124,10 @@ impl Onderweg {
 }
 
 pub struct AmqpPostbus {
+    /// The hub's broker user: every answer carries it as `user_id`, which
+    /// the broker vouches for, so participants can tell the hub's answers
+    /// from anything else put into their `out` queue.
+    gebruiker: String,
     verbinding: Connection,
     uit: Channel,
     binnen: mpsc::Receiver<Result<Levering, AmqpFout>>,
@@ -129,6 +182,7 @@ impl AmqpPostbus {
         let uit = verbinding.create_channel().await?;
         uit.confirm_select(ConfirmSelectOptions::default()).await?;
         Ok(AmqpPostbus {
+            gebruiker: gebruiker(&v.url),
             verbinding,
             uit,
             binnen,
@@ -180,7 +234,8 @@ impl AmqpPostbus {
             let eigenschappen = BasicProperties::default()
                 .with_delivery_mode(2)
                 .with_content_type("application/xml".into())
-                .with_message_id(b.bericht_id.into());
+                .with_message_id(b.bericht_id.into())
+                .with_user_id(self.gebruiker.as_str().into());
             let wachtrij = topologie::out_queue(b.mailbox);
             let bevestiging = self
                 .uit
