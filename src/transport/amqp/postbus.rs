@@ -72,22 +72,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&uit).into_owned()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::gebruiker;
-
-    #[test]
-    fn gebruiker_uit_de_url() {
-        assert_eq!(gebruiker("amqp://guest:guest@127.0.0.1:5672/%2f"), "guest");
-        assert_eq!(
-            gebruiker("amqps://hub%2Dprod:p%40ss@broker:5671/%2f"),
-            "hub-prod"
-        );
-        assert_eq!(gebruiker("amqp://hub@broker/%2f"), "hub");
-        assert_eq!(gebruiker("amqp://127.0.0.1:5672/%2f"), "guest");
-    }
-}
-
 /// Published messages whose confirms are still to come.
 pub struct Onderweg {
     bevestigingen: Vec<(String, lapin::PublisherConfirm)>,
@@ -269,5 +253,21 @@ impl Drop for AmqpPostbus {
         for t in &self.taken {
             t.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gebruiker;
+
+    #[test]
+    fn gebruiker_uit_de_url() {
+        assert_eq!(gebruiker("amqp://guest:guest@127.0.0.1:5672/%2f"), "guest");
+        assert_eq!(
+            gebruiker("amqps://hub%2Dprod:p%40ss@broker:5671/%2f"),
+            "hub-prod"
+        );
+        assert_eq!(gebruiker("amqp://hub@broker/%2f"), "hub");
+        assert_eq!(gebruiker("amqp://127.0.0.1:5672/%2f"), "guest");
     }
 }
