@@ -17,6 +17,7 @@
 //! and money stays text inside the claim's JSON.
 
 pub mod postgres;
+mod rij;
 pub mod sqlite;
 
 use crate::bericht::{BerichtId, Deelnemercode};

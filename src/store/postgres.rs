@@ -13,11 +13,11 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
+use super::rij::{claim_id, code, inboxregel, json, lees_claim, onleesbaar, tijd, vastgehouden};
 use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
-use crate::bericht::{BerichtId, ClaimId, Deelnemercode, tijdstip, xml};
+use crate::bericht::{Deelnemercode, tijdstip, xml};
 use crate::engine::{
-    Claim, Gevonden, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Vraag, Wachtsleutel,
-    Wijziging,
+    Claim, Gevonden, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Vraag, Wijziging,
 };
 use crate::replay::{Logregel, Richting};
 
@@ -28,17 +28,6 @@ const VERBINDEN: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
-}
-
-fn onleesbaar(wat: impl Into<String>, reden: impl std::fmt::Display) -> StoreFout {
-    StoreFout::Onleesbaar {
-        wat: wat.into(),
-        reden: reden.to_string(),
-    }
-}
-
-fn json<T: serde::Serialize>(w: &T) -> Result<String, StoreFout> {
-    serde_json::to_string(w).map_err(|e| onleesbaar("a value to store", e))
 }
 
 /// The engine's u64 counters and seqs as `bigint`; they never come near 2^63.
@@ -285,40 +274,6 @@ impl PgStore {
     }
 }
 
-fn tijd(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, StoreFout> {
-    tijdstip::parse(s).map_err(|e| onleesbaar(format!("time {s}"), e))
-}
-
-fn claim_id(s: &str) -> Result<ClaimId, StoreFout> {
-    ClaimId::new(s).map_err(|e| onleesbaar(format!("ClaimId {s}"), e))
-}
-
-fn lees_claim(id: &str, data: &str) -> Result<Box<Claim>, StoreFout> {
-    serde_json::from_str(data).map_err(|e| onleesbaar(format!("claim {id}"), e))
-}
-
-/// An inbox entry with the answer it got (joined from the log by BerichtId).
-fn inboxregel(
-    hash: String,
-    antwoord: Option<&str>,
-    mailbox: Option<&str>,
-    xml: Option<Vec<u8>>,
-) -> Result<Inboxregel, StoreFout> {
-    let antwoord = match (antwoord, mailbox, xml) {
-        (Some(id), Some(mailbox), Some(xml)) => Some((
-            code(mailbox)?,
-            BerichtId::new(id).map_err(|e| onleesbaar(format!("BerichtId {id}"), e))?,
-            String::from_utf8(xml).map_err(|e| onleesbaar("an answer", e))?,
-        )),
-        _ => None,
-    };
-    Ok(Inboxregel { hash, antwoord })
-}
-
-fn code(s: &str) -> Result<Deelnemercode, StoreFout> {
-    Deelnemercode::new(s).map_err(|e| onleesbaar(format!("participant {s}"), e))
-}
-
 impl Store for PgStore {
     async fn laad(&self) -> Result<Opgeslagen, StoreFout> {
         // One snapshot for all tables, so a batch committed meanwhile is
@@ -343,18 +298,15 @@ impl Store for PgStore {
         .fetch_all(&mut *tx)
         .await?
         {
-            let bericht = xml::lees(r.get::<&str, _>(1)).map_err(|e| onleesbaar("a held message", e))?;
-            let wacht_op: Wachtsleutel = serde_json::from_str(r.get::<&str, _>(6))
-                .map_err(|e| onleesbaar("a held message's key", e))?;
-            w.push(Wijziging::Vasthouden(Box::new(Vastgehouden {
-                volgorde: r.get::<i64, _>(0) as u64,
-                mailbox: code(r.get::<&str, _>(2))?,
-                ontvangen: tijd(r.get::<&str, _>(3))?,
-                tot: tijd(r.get::<&str, _>(4))?,
-                hash: r.get::<String, _>(5),
-                bericht,
-                wacht_op,
-            })));
+            w.push(Wijziging::Vasthouden(vastgehouden(
+                r.get::<i64, _>(0),
+                r.get::<&str, _>(1),
+                r.get::<&str, _>(2),
+                r.get::<&str, _>(3),
+                r.get::<&str, _>(4),
+                r.get::<String, _>(5),
+                r.get::<&str, _>(6),
+            )?));
         }
         let timers =
             sqlx::query("SELECT claim_id, tijd, volgorde FROM timers ORDER BY tijd_us, volgorde")

@@ -8,28 +8,15 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, Transaction};
 
+use super::rij::{claim_id, code, inboxregel, json, lees_claim, onleesbaar, tijd, vastgehouden};
 use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
-use crate::bericht::{BerichtId, ClaimId, Deelnemercode, tijdstip, xml};
-use crate::engine::{
-    Claim, Gevonden, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Vraag, Wachtsleutel,
-    Wijziging,
-};
+use crate::bericht::{Deelnemercode, tijdstip, xml};
+use crate::engine::{Gevonden, Tellers, Timersoort, Toestand, Vraag, Wijziging};
 use crate::replay::{Logregel, Richting};
 
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-}
-
-fn onleesbaar(wat: impl Into<String>, reden: impl std::fmt::Display) -> StoreFout {
-    StoreFout::Onleesbaar {
-        wat: wat.into(),
-        reden: reden.to_string(),
-    }
-}
-
-fn json<T: serde::Serialize>(w: &T) -> Result<String, StoreFout> {
-    serde_json::to_string(w).map_err(|e| onleesbaar("a value to store", e))
 }
 
 impl SqliteStore {
@@ -170,40 +157,6 @@ impl SqliteStore {
     }
 }
 
-fn tijd(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, StoreFout> {
-    tijdstip::parse(s).map_err(|e| onleesbaar(format!("time {s}"), e))
-}
-
-fn claim_id(s: &str) -> Result<ClaimId, StoreFout> {
-    ClaimId::new(s).map_err(|e| onleesbaar(format!("ClaimId {s}"), e))
-}
-
-fn lees_claim(id: &str, data: &str) -> Result<Box<Claim>, StoreFout> {
-    serde_json::from_str(data).map_err(|e| onleesbaar(format!("claim {id}"), e))
-}
-
-/// An inbox entry with the answer it got (joined from the log by BerichtId).
-fn inboxregel(
-    hash: String,
-    antwoord: Option<&str>,
-    mailbox: Option<&str>,
-    xml: Option<Vec<u8>>,
-) -> Result<Inboxregel, StoreFout> {
-    let antwoord = match (antwoord, mailbox, xml) {
-        (Some(id), Some(mailbox), Some(xml)) => Some((
-            code(mailbox)?,
-            BerichtId::new(id).map_err(|e| onleesbaar(format!("BerichtId {id}"), e))?,
-            String::from_utf8(xml).map_err(|e| onleesbaar("an answer", e))?,
-        )),
-        _ => None,
-    };
-    Ok(Inboxregel { hash, antwoord })
-}
-
-fn code(s: &str) -> Result<Deelnemercode, StoreFout> {
-    Deelnemercode::new(s).map_err(|e| onleesbaar(format!("participant {s}"), e))
-}
-
 impl Store for SqliteStore {
     async fn laad(&self) -> Result<Opgeslagen, StoreFout> {
         let mut w = Vec::new();
@@ -222,18 +175,15 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await?
         {
-            let bericht = xml::lees(r.get::<&str, _>(1)).map_err(|e| onleesbaar("a held message", e))?;
-            let wacht_op: Wachtsleutel = serde_json::from_str(r.get::<&str, _>(6))
-                .map_err(|e| onleesbaar("a held message's key", e))?;
-            w.push(Wijziging::Vasthouden(Box::new(Vastgehouden {
-                volgorde: r.get::<i64, _>(0) as u64,
-                mailbox: code(r.get::<&str, _>(2))?,
-                ontvangen: tijd(r.get::<&str, _>(3))?,
-                tot: tijd(r.get::<&str, _>(4))?,
-                hash: r.get::<String, _>(5),
-                bericht,
-                wacht_op,
-            })));
+            w.push(Wijziging::Vasthouden(vastgehouden(
+                r.get::<i64, _>(0),
+                r.get::<&str, _>(1),
+                r.get::<&str, _>(2),
+                r.get::<&str, _>(3),
+                r.get::<&str, _>(4),
+                r.get::<String, _>(5),
+                r.get::<&str, _>(6),
+            )?));
         }
         let mut toestand = Toestand::gedeeltelijk();
         toestand.pas_toe(w);
