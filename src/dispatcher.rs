@@ -357,11 +357,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         let mut batch = Batch::default();
 
         let nu = self.klok.nu();
-        let mut vuur = Vec::new();
-        opgezocht(&self.store, &mut self.hub, |h| h.wek_tot_in(nu, &mut vuur)).await?;
-        for g in vuur {
-            gewekt(&mut ronde, &mut batch, g);
-        }
+        self.wek(nu, &mut ronde, &mut batch).await?;
 
         let mut fasen = Fasen::new();
         let binnen = self.haal(wacht).await?;
@@ -395,7 +391,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         for (b, c) in nieuw.iter().zip(&controles) {
             vragen.extend(
                 self.hub
-                    .peil(&b.mailbox, b.user_id.as_deref(), nu, &b.bytes, c),
+                    .peil(&b.mailbox, b.user_id.as_deref(), nu, &b.hash, c),
             );
         }
         vragen.sort();
@@ -408,14 +404,10 @@ impl<'a, S: Store> Dispatcher<'a, S> {
 
         for (b, controle) in nieuw.into_iter().zip(controles) {
             let at = self.klok.nu();
-            let mut vuur = Vec::new();
-            opgezocht(&self.store, &mut self.hub, |h| h.wek_tot_in(at, &mut vuur)).await?;
-            for g in vuur {
-                gewekt(&mut ronde, &mut batch, g);
-            }
+            self.wek(at, &mut ronde, &mut batch).await?;
             let user_id = b.user_id.as_deref();
             let v = opgezocht(&self.store, &mut self.hub, |h| {
-                h.verwerk(&b.mailbox, user_id, at, &b.bytes, &controle)
+                h.verwerk(&b.mailbox, user_id, at, &b.hash, &controle)
             })
             .await?;
             let (bestand, herbezorgd) = match &b.herkomst {
@@ -501,6 +493,21 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             tracing::debug!(messages = ronde.berichten, out = ronde.verzonden, phases = %fasen, "round");
         }
         Ok(ronde)
+    }
+
+    /// Fires the timers due by `tot` into the round's transaction.
+    async fn wek(
+        &mut self,
+        tot: DateTime<FixedOffset>,
+        ronde: &mut Ronde,
+        batch: &mut Batch,
+    ) -> Result<(), DispatcherFout> {
+        let mut vuur = Vec::new();
+        opgezocht(&self.store, &mut self.hub, |h| h.wek_tot_in(tot, &mut vuur)).await?;
+        for g in vuur {
+            gewekt(ronde, batch, g);
+        }
+        Ok(())
     }
 
     /// Moves committed files to `.done/` (and records it) or acks deliveries.

@@ -242,7 +242,8 @@ impl<'a> Hub<'a> {
     ) -> Result<Verwerkt, HubFout> {
         let gewekt = self.wek_tot(at)?;
         let oordeel = self.pipeline.controleer(bytes, Toegestaan::Inkomend)?;
-        let mut v = self.verwerk(mailbox, user_id, at, bytes, &oordeel)?;
+        let hash = engine::inhoud_hash(bytes);
+        let mut v = self.verwerk(mailbox, user_id, at, &hash, &oordeel)?;
         v.gewekt = gewekt;
         Ok(v)
     }
@@ -258,23 +259,18 @@ impl<'a> Hub<'a> {
         mailbox: &Deelnemercode,
         user_id: Option<&str>,
         at: DateTime<FixedOffset>,
-        bytes: &[u8],
+        hash: &str,
         oordeel: &Controle,
     ) -> Vec<engine::Vraag> {
-        if !self.toestand.is_gedeeltelijk() {
+        // A foreign user_id is refused (A01) without looking anything up.
+        if !self.toestand.is_gedeeltelijk() || user_id.is_some_and(|u| u != mailbox.as_str()) {
             return Vec::new();
         }
-        let hash = engine::inhoud_hash(bytes);
-        let invoer = match oordeel {
-            Ok(bericht) if user_id.is_none_or(|u| u == mailbox.as_str()) => Invoer::Bericht {
-                mailbox,
-                ontvangen: at,
-                hash: &hash,
-                bericht,
-            },
-            _ => return Vec::new(),
-        };
-        let _ = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer);
+        let _ = engine::verwerk(
+            &self.toestand as &dyn Zicht,
+            self.ctx,
+            invoer(mailbox, at, hash, oordeel),
+        );
         self.toestand.neem_missers()
     }
 
@@ -292,19 +288,18 @@ impl<'a> Hub<'a> {
         mailbox: &Deelnemercode,
         user_id: Option<&str>,
         at: DateTime<FixedOffset>,
-        bytes: &[u8],
+        hash: &str,
         oordeel: &Controle,
     ) -> Result<Verwerkt, HubFout> {
-        let hash = engine::inhoud_hash(bytes);
+        let bericht_id = match oordeel {
+            Ok(b) => Some(b.kop.bericht_id.clone()),
+            Err(w) => w.bericht_id.clone(),
+        };
         // The broker vouches for user_id (it equals the connection's user);
         // a message posted into another participant's queue is refused.
         let vreemd = user_id.filter(|u| *u != mailbox.as_str()).map(|u| {
-            let id = match oordeel {
-                Ok(b) => Some(b.kop.bericht_id.clone()),
-                Err(w) => w.bericht_id.clone(),
-            };
             crate::bericht::Weigering {
-                bericht_id: id,
+                bericht_id: bericht_id.clone(),
                 ..crate::bericht::Weigering::code(
                     crate::bericht::Foutcode::A01,
                     format!("the message was published by broker user {u}, not by the owner of mailbox {mailbox}"),
@@ -315,40 +310,49 @@ impl<'a> Hub<'a> {
             Some(w) => &Err(w.clone()),
             None => oordeel,
         };
-        let invoer = match oordeel {
-            Ok(bericht) => Invoer::Bericht {
-                mailbox,
-                ontvangen: at,
-                hash: &hash,
-                bericht,
-            },
-            Err(weigering) => Invoer::Geweigerd {
-                mailbox,
-                ontvangen: at,
-                weigering,
-            },
-        };
-        let uitkomst = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer);
+        let uitkomst = engine::verwerk(
+            &self.toestand as &dyn Zicht,
+            self.ctx,
+            invoer(mailbox, at, hash, oordeel),
+        );
         self.compleet()?;
         let uitkomst = uitkomst?;
         self.toestand.pas_toe(uitkomst.wijzigingen.clone());
         self.seq += 1;
         let seq_in = self.seq;
         let uit = self.nummer(at, uitkomst.berichten);
-        let bericht_id = match oordeel {
-            Ok(b) => Some(b.kop.bericht_id.clone()),
-            Err(w) => w.bericht_id.clone(),
-        };
         Ok(Verwerkt {
             gewekt: Vec::new(),
             seq_in,
-            hash,
+            hash: hash.to_string(),
             bericht_id,
             claim: uitkomst.claim,
             wijzigingen: uitkomst.wijzigingen,
             uitslag: uitkomst.uitslag,
             uit,
         })
+    }
+}
+
+/// The engine's input for a checked inbound message.
+fn invoer<'b>(
+    mailbox: &'b Deelnemercode,
+    at: DateTime<FixedOffset>,
+    hash: &'b str,
+    oordeel: &'b Controle,
+) -> Invoer<'b> {
+    match oordeel {
+        Ok(bericht) => Invoer::Bericht {
+            mailbox,
+            ontvangen: at,
+            hash,
+            bericht,
+        },
+        Err(weigering) => Invoer::Geweigerd {
+            mailbox,
+            ontvangen: at,
+            weigering,
+        },
     }
 }
 

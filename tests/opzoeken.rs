@@ -54,10 +54,11 @@ async fn speel_gedeeltelijk<S: Store>(
             batch.neem_gewekt(g);
         }
         let controle = Hub::controleer(common::pipeline(), r.xml.as_bytes()).expect("checks");
-        let vragen = hub.peil(&code, None, r.at, r.xml.as_bytes(), &controle);
+        let hash = clearinghuis::engine::inhoud_hash(r.xml.as_bytes());
+        let vragen = hub.peil(&code, None, r.at, &hash, &controle);
         missers += vragen.len();
         let v = opgezocht(&store, &mut hub, |h| {
-            h.verwerk(&code, None, r.at, r.xml.as_bytes(), &controle)
+            h.verwerk(&code, None, r.at, &hash, &controle)
         })
         .await
         .expect("processes");

@@ -13,7 +13,9 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
-use super::rij::{claim_id, code, inboxregel, json, lees_claim, onleesbaar, tijd, vastgehouden};
+use super::rij::{
+    claim_id, code, inboxregel, json, lees_claim, logregel, onleesbaar, tijd, vastgehouden,
+};
 use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
 use crate::bericht::{Deelnemercode, tijdstip, xml};
 use crate::engine::{
@@ -666,18 +668,14 @@ impl Store for PgStore {
             }
             for r in rijen {
                 vanaf = r.get::<i64, _>(0);
-                let richting = match r.get::<&str, _>(2) {
-                    "in" => Richting::In,
-                    _ => Richting::Out,
-                };
-                regel(Logregel {
-                    seq: Some(vanaf as u64),
-                    at: tijd(r.get::<&str, _>(1))?,
-                    direction: richting,
-                    mailbox: r.get::<String, _>(3),
-                    user_id: r.get::<Option<String>, _>(5),
-                    xml: String::from_utf8_lossy(&r.get::<Vec<u8>, _>(4)).into_owned(),
-                })?;
+                regel(logregel(
+                    vanaf,
+                    r.get::<&str, _>(1),
+                    r.get::<&str, _>(2),
+                    r.get::<String, _>(3),
+                    &r.get::<Vec<u8>, _>(4),
+                    r.get::<Option<String>, _>(5),
+                )?)?;
                 aantal += 1;
             }
         }

@@ -4,6 +4,7 @@
 use crate::bericht::xml;
 use crate::bericht::{BerichtId, ClaimId, Deelnemercode, tijdstip};
 use crate::engine::{Claim, Inboxregel, Vastgehouden, Wachtsleutel};
+use crate::replay::{Logregel, Richting};
 
 use super::StoreFout;
 
@@ -74,4 +75,28 @@ pub(super) fn vastgehouden(
         bericht,
         wacht_op,
     }))
+}
+
+/// A message-log row: (seq, at, richting, mailbox, xml, user_id). A message
+/// that was not UTF-8 is exported lossily; the store keeps its bytes.
+pub(super) fn logregel(
+    seq: i64,
+    at: &str,
+    richting: &str,
+    mailbox: String,
+    xml: &[u8],
+    user_id: Option<String>,
+) -> Result<Logregel, StoreFout> {
+    Ok(Logregel {
+        seq: Some(seq as u64),
+        at: tijd(at)?,
+        direction: if richting == "in" {
+            Richting::In
+        } else {
+            Richting::Out
+        },
+        mailbox,
+        user_id,
+        xml: String::from_utf8_lossy(xml).into_owned(),
+    })
 }

@@ -8,9 +8,11 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::rij::{claim_id, code, inboxregel, json, lees_claim, onleesbaar, tijd, vastgehouden};
+use super::rij::{
+    claim_id, code, inboxregel, json, lees_claim, logregel, onleesbaar, tijd, vastgehouden,
+};
 use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
-use crate::bericht::{Deelnemercode, tijdstip, xml};
+use crate::bericht::{ClaimId, Deelnemercode, tijdstip, xml};
 use crate::engine::{Gevonden, Tellers, Timersoort, Toestand, Vraag, Wijziging};
 use crate::replay::{Logregel, Richting};
 
@@ -157,6 +159,21 @@ impl SqliteStore {
     }
 }
 
+/// The claim a key row points at (claim_id, data): added to `gevonden`,
+/// since the engine reads it next.
+fn claim_achter(
+    rij: Option<sqlx::sqlite::SqliteRow>,
+    gevonden: &mut Vec<Gevonden>,
+) -> Result<Option<ClaimId>, StoreFout> {
+    let Some(r) = rij else {
+        return Ok(None);
+    };
+    let id = claim_id(r.get::<&str, _>(0))?;
+    let c = lees_claim(id.as_str(), r.get::<&str, _>(1))?;
+    gevonden.push(Gevonden::Claim(id.clone(), Some(c)));
+    Ok(Some(id))
+}
+
 impl Store for SqliteStore {
     async fn laad(&self) -> Result<Opgeslagen, StoreFout> {
         let mut w = Vec::new();
@@ -230,15 +247,7 @@ impl Store for SqliteStore {
                     .bind(nummer.as_str())
                     .fetch_optional(&mut *conn)
                     .await?;
-                    let id = match r {
-                        Some(r) => {
-                            let id = claim_id(r.get::<&str, _>(0))?;
-                            let c = lees_claim(id.as_str(), r.get::<&str, _>(1))?;
-                            gevonden.push(Gevonden::Claim(id.clone(), Some(c)));
-                            Some(id)
-                        }
-                        None => None,
-                    };
+                    let id = claim_achter(r, &mut gevonden)?;
                     gevonden.push(Gevonden::Sleutel(verhaler.clone(), nummer.clone(), id));
                 }
                 Vraag::Voertuigen(sleutel) => {
@@ -249,15 +258,7 @@ impl Store for SqliteStore {
                     .bind(sleutel.als_tekst())
                     .fetch_optional(&mut *conn)
                     .await?;
-                    let id = match r {
-                        Some(r) => {
-                            let id = claim_id(r.get::<&str, _>(0))?;
-                            let c = lees_claim(id.as_str(), r.get::<&str, _>(1))?;
-                            gevonden.push(Gevonden::Claim(id.clone(), Some(c)));
-                            Some(id)
-                        }
-                        None => None,
-                    };
+                    let id = claim_achter(r, &mut gevonden)?;
                     gevonden.push(Gevonden::Voertuigen(sleutel.clone(), id));
                 }
                 Vraag::Inbox(afzender, bericht_id) => {
@@ -430,18 +431,14 @@ impl Store for SqliteStore {
             }
             for r in rijen {
                 vanaf = r.get::<i64, _>(0);
-                let richting = match r.get::<&str, _>(2) {
-                    "in" => Richting::In,
-                    _ => Richting::Out,
-                };
-                regel(Logregel {
-                    seq: Some(vanaf as u64),
-                    at: tijd(r.get::<&str, _>(1))?,
-                    direction: richting,
-                    mailbox: r.get::<String, _>(3),
-                    user_id: r.get::<Option<String>, _>(5),
-                    xml: String::from_utf8_lossy(&r.get::<Vec<u8>, _>(4)).into_owned(),
-                })?;
+                regel(logregel(
+                    vanaf,
+                    r.get::<&str, _>(1),
+                    r.get::<&str, _>(2),
+                    r.get::<String, _>(3),
+                    &r.get::<Vec<u8>, _>(4),
+                    r.get::<Option<String>, _>(5),
+                )?)?;
                 aantal += 1;
             }
         }
