@@ -266,8 +266,9 @@ impl<'a> Hub<'a> {
         if !self.toestand.is_gedeeltelijk() || user_id.is_some_and(|u| u != mailbox.as_str()) {
             return Vec::new();
         }
+        // A dry run: the lookups it misses are what `verwerk` will need.
         let _ = engine::verwerk(
-            &self.toestand as &dyn Zicht,
+            &engine::Peiling(&self.toestand),
             self.ctx,
             invoer(mailbox, at, hash, oordeel),
         );

@@ -37,7 +37,8 @@ pub use levenscyclus::{Fase, Gebeurtenis, Rol};
 pub use referentie::{Plafonds, Toedrachtlijst};
 pub use termijn::{Doel, Timer, Timersoort, Wekker};
 pub use toestand::{
-    Claim, Gevonden, Inboxregel, Tellers, Toestand, Voertuigsleutel, Vraag, Wijziging, Zicht,
+    Claim, Gevonden, Inboxregel, Peiling, Tellers, Toestand, Voertuigsleutel, Vraag, Wijziging,
+    Zicht,
 };
 pub use vroeg::{Vastgehouden, Wachtsleutel};
 
@@ -801,6 +802,13 @@ impl<'a> Verwerking<'a> {
             },
             inhoud,
         );
+        if self.zicht.peilen() {
+            return Some(Uitgaand {
+                mailbox: aan.clone(),
+                bericht_id,
+                xml: String::new(),
+            });
+        }
         match xml::schrijf(&bericht) {
             Ok(xml) => Some(Uitgaand {
                 mailbox: aan.clone(),

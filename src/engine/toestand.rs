@@ -193,6 +193,41 @@ pub trait Zicht {
     fn tellers(&self) -> Tellers;
     /// Every held early message, in the order they were held.
     fn vastgehouden(&self) -> Vec<Vastgehouden>;
+    /// True for a dry run that only collects the lookups a message needs
+    /// ([`Peiling`]): the engine then skips writing its answers' XML, which
+    /// is most of its work and which nobody reads.
+    fn peilen(&self) -> bool {
+        false
+    }
+}
+
+/// A view for a dry run: the same state, but answers are not written out.
+/// Decisions, changes and lookups are those of a real run; only
+/// [`crate::engine::Uitgaand::xml`] stays empty.
+pub struct Peiling<'a>(pub &'a dyn Zicht);
+
+impl Zicht for Peiling<'_> {
+    fn claim(&self, id: &ClaimId) -> Option<Claim> {
+        self.0.claim(id)
+    }
+    fn claim_op_sleutel(&self, verhaler: &Deelnemercode, nummer: &Schadenummer) -> Option<ClaimId> {
+        self.0.claim_op_sleutel(verhaler, nummer)
+    }
+    fn claim_op_voertuigen(&self, sleutel: &Voertuigsleutel) -> Option<ClaimId> {
+        self.0.claim_op_voertuigen(sleutel)
+    }
+    fn inbox(&self, afzender: &Deelnemercode, bericht_id: &BerichtId) -> Option<Inboxregel> {
+        self.0.inbox(afzender, bericht_id)
+    }
+    fn tellers(&self) -> Tellers {
+        self.0.tellers()
+    }
+    fn vastgehouden(&self) -> Vec<Vastgehouden> {
+        self.0.vastgehouden()
+    }
+    fn peilen(&self) -> bool {
+        true
+    }
 }
 
 /// A change the engine asks for. Applied in order, all or nothing.

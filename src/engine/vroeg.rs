@@ -141,6 +141,10 @@ impl Zicht for Laag<'_> {
         }
         alle.into_values().collect()
     }
+
+    fn peilen(&self) -> bool {
+        self.basis.peilen()
+    }
 }
 
 /// Retries the held messages that wait for a claim this input changed, until
