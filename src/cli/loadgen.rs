@@ -71,6 +71,37 @@ fn cpu(m: &Meting) -> String {
     }
 }
 
+/// Where the cores went in a phase, per message of that phase.
+fn regel_verbruik(m: &Meting) -> String {
+    let us = |s: Option<f64>| {
+        m.per_bericht_us(s)
+            .map_or("-".into(), |u| format!("{} µs", duizendtallen(u.round() as u64)))
+    };
+    let bezet = match (m.machine_cpu_s, m.seconden > 0.0) {
+        (Some(s), true) => format!("{:.2}", s / m.seconden),
+        _ => "?".into(),
+    };
+    format!(
+        "  CPU per message: broker {}, database {}, hub {}, loadgen {}; all {}; cores busy {bezet} of {}",
+        us(m.broker_cpu_s),
+        us(m.database_cpu_s),
+        us(m.hub_cpu_s),
+        us(m.loadgen_cpu_s),
+        us(m.machine_cpu_s),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    )
+}
+
+/// The hub phase's rate if the hub and the database cost no CPU at all: the
+/// cores divided by what the broker and the participants alone used per
+/// inbound message. An estimate (cost per message taken as constant), which
+/// tells how much of the ratio the machine leaves to the hub.
+fn plafond(m: &Meting) -> Option<f64> {
+    let zonder_hub = m.per_bericht_us(Some(m.broker_cpu_s? + m.loadgen_cpu_s?))?;
+    let kernen = std::thread::available_parallelism().ok()?.get() as f64;
+    (zonder_hub > 0.0).then(|| kernen * 1e6 / zonder_hub)
+}
+
 fn regel_raw(m: &Meting) -> String {
     format!(
         "raw broker: {} msg/s  p50 {}  p99 {}  max {}  (window {}, {} B avg, {} messages in {:.1} s, {})",
@@ -156,6 +187,7 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
     let raw = if matches!(args.only, Fase::Raw | Fase::Both) {
         let m = raw::raw_fase(&opzet).await?;
         println!("{}", regel_raw(&m));
+        println!("{}", regel_verbruik(&m));
         figuren.insert("raw".into(), serde_json::to_value(&m).unwrap_or_default());
         Some(m)
     } else {
@@ -164,6 +196,7 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
     if matches!(args.only, Fase::Hub | Fase::Both) {
         let m = hub_fase(args, &opzet).await?;
         println!("{}", regel_hub(&m));
+        println!("{}", regel_verbruik(&m));
         for v in &m.voorbeelden {
             println!("  {v}");
         }
@@ -173,6 +206,15 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
                 100.0 * m.berichten_per_seconde / r.berichten_per_seconde.max(f64::MIN_POSITIVE);
             println!("ratio hub/raw: {ratio:.1} %");
             figuren.insert("ratio_procent".into(), serde_json::json!(ratio));
+            if let Some(p) = plafond(&m) {
+                let procent = 100.0 * p / r.berichten_per_seconde.max(f64::MIN_POSITIVE);
+                println!(
+                    "ceiling on this machine: with a hub and database costing no CPU, the broker and \
+                     the participants alone would allow {} msg/s, {procent:.1} % of raw",
+                    duizendtallen(p.round() as u64)
+                );
+                figuren.insert("plafond_procent".into(), serde_json::json!(procent));
+            }
         }
         figuren.insert("hub".into(), serde_json::to_value(&m).unwrap_or_default());
     }

@@ -122,12 +122,30 @@ pub struct Meting {
     /// in the hub phase, the hub's. On a shared machine they show who had the cores.
     pub loadgen_cpu_s: Option<f64>,
     pub hub_cpu_s: Option<f64>,
+    /// CPU seconds during the phase of RabbitMQ and PostgreSQL when they run
+    /// on this machine, and of all cores together.
+    pub broker_cpu_s: Option<f64>,
+    pub database_cpu_s: Option<f64>,
+    pub machine_cpu_s: Option<f64>,
     pub piek_rss_kib: Option<u64>,
     pub vm_hwm_kib: Option<u64>,
     pub rss: Vec<Rss>,
 }
 
 impl Meting {
+    /// Takes the services' and the machine's CPU between two readings.
+    pub fn met_verbruik(mut self, v: super::proces::Verbruik) -> Meting {
+        self.broker_cpu_s = v.broker_s;
+        self.database_cpu_s = v.database_s;
+        self.machine_cpu_s = v.machine_s;
+        self
+    }
+
+    /// CPU microseconds per message of `seconden` (a CPU figure of this phase).
+    pub fn per_bericht_us(&self, seconden: Option<f64>) -> Option<f64> {
+        (self.berichten > 0).then(|| seconden.map(|s| s * 1e6 / self.berichten as f64))?
+    }
+
     /// Fills the rate and latency fields from the counts and the histogram.
     pub fn met_latentie(mut self, h: &Histogram, seconden: f64) -> Meting {
         self.seconden = seconden;

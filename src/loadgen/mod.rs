@@ -471,6 +471,7 @@ pub async fn hub_fase(
     taken.spawn(bevestiger(bevestig_rij));
     let begin = Instant::now();
     let cpu_begin = proces::cpu_seconden(None);
+    let verbruik_begin = proces::Verbruik::nu();
     taken.spawn(zender(Arc::clone(&gedeeld), publicatie, rij, bevestigingen));
     let g = Arc::clone(&gedeeld);
     let uitkomst = wacht_tot_klaar(&mut taken, &gedeeld.gedaan, opzet.stil_na, move || {
@@ -489,6 +490,7 @@ pub async fn hub_fase(
     .await;
     let seconden = begin.elapsed().as_secs_f64();
     let loadgen_cpu_s = cpu_sinds(cpu_begin);
+    let verbruik = proces::Verbruik::nu().sinds(&verbruik_begin);
     taken.abort_all();
     // Closing is courtesy; the figures are in already.
     let _ = verbinding.close(200, "loadgen done".into()).await;
@@ -514,7 +516,9 @@ pub async fn hub_fase(
         ..Meting::default()
     };
     let latentie = slot(&g.latentie).clone();
-    Ok(meting.met_latentie(&latentie, seconden))
+    Ok(meting
+        .met_latentie(&latentie, seconden)
+        .met_verbruik(verbruik))
 }
 
 /// This process's CPU seconds since `begin` (a reading of [`proces::cpu_seconden`]).

@@ -309,9 +309,92 @@ pub fn cpu_seconden(pid: Option<u32>) -> Option<f64> {
     let rest = &stat[stat.rfind(')')? + 1..];
     let velden: Vec<&str> = rest.split_whitespace().collect();
     let ticks = velden.get(11)?.parse::<u64>().ok()? + velden.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / klok_tikken()?)
+}
+
+/// CPU seconds of the services the benchmark shares the machine with, read
+/// from `/proc` (only when they run on this machine): RabbitMQ's `beam.smp`,
+/// every `postgres` process (with its exited backends, which the kernel adds
+/// to their parent), and all cores together from `/proc/stat`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Verbruik {
+    pub broker_s: Option<f64>,
+    pub database_s: Option<f64>,
+    /// Busy time of all cores (everything but idle and I/O wait).
+    pub machine_s: Option<f64>,
+}
+
+impl Verbruik {
+    pub fn nu() -> Verbruik {
+        let tik = klok_tikken();
+        let mut broker = None::<u64>;
+        let mut database = None::<u64>;
+        if let Ok(mappen) = std::fs::read_dir("/proc") {
+            for m in mappen.flatten() {
+                let naam = m.file_name();
+                let Some(pid) = naam.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                else {
+                    continue;
+                };
+                let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                    continue;
+                };
+                let Some((comm, tikken)) = stat_tikken(&stat) else {
+                    continue;
+                };
+                match comm {
+                    "beam.smp" => *broker.get_or_insert(0) += tikken,
+                    "postgres" => *database.get_or_insert(0) += tikken,
+                    _ => {}
+                }
+            }
+        }
+        let machine = std::fs::read_to_string("/proc/stat").ok().and_then(|s| {
+            let velden: Vec<u64> = s
+                .lines()
+                .next()?
+                .strip_prefix("cpu ")?
+                .split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect();
+            // user nice system idle iowait irq softirq steal …
+            let totaal: u64 = velden.iter().take(8).sum();
+            Some(totaal - velden.get(3)? - velden.get(4)?)
+        });
+        let s = |t: Option<u64>| Some(t? as f64 / tik?);
+        Verbruik {
+            broker_s: s(broker),
+            database_s: s(database),
+            machine_s: s(machine),
+        }
+    }
+
+    /// What was used between `begin` and `self`.
+    pub fn sinds(&self, begin: &Verbruik) -> Verbruik {
+        let d = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
+        Verbruik {
+            broker_s: d(self.broker_s, begin.broker_s),
+            database_s: d(self.database_s, begin.database_s),
+            machine_s: d(self.machine_s, begin.machine_s),
+        }
+    }
+}
+
+/// Clock ticks per second (`_SC_CLK_TCK`).
+fn klok_tikken() -> Option<f64> {
     // SAFETY: sysconf only reads a system constant.
     let per_seconde = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    (per_seconde > 0).then(|| ticks as f64 / per_seconde as f64)
+    (per_seconde > 0).then_some(per_seconde as f64)
+}
+
+/// The command name and utime + stime + cutime + cstime of a `/proc/<pid>/stat`
+/// line. The children's part holds exited PostgreSQL backends.
+fn stat_tikken(stat: &str) -> Option<(&str, u64)> {
+    let comm = &stat[stat.find('(')? + 1..stat.rfind(')')?];
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let velden: Vec<&str> = rest.split_whitespace().collect();
+    let veld = |i: usize| velden.get(i)?.parse::<u64>().ok();
+    Some((comm, veld(11)? + veld(12)? + veld(13)? + veld(14)?))
 }
 
 /// The hub's memory, sampled every 100 ms by a background task.
@@ -381,6 +464,25 @@ mod tests {
             cpu_seconden(Some(std::process::id())).map(|t| t >= 0.0),
             Some(true)
         );
+    }
+
+    #[test]
+    fn stat_regel_met_spaties_in_de_naam() {
+        let regel = "4242 (beam smp) S 1 2 3 4 5 6 7 8 9 10 100 20 3 4 20 0 1 0";
+        assert_eq!(stat_tikken(regel), Some(("beam smp", 127)));
+        assert_eq!(stat_tikken("kapot"), None);
+    }
+
+    #[test]
+    fn machine_verbruik_loopt_op() {
+        let begin = Verbruik::nu();
+        let mut x = 0u64;
+        for i in 0..50_000_000u64 {
+            x = x.wrapping_mul(31).wrapping_add(i);
+        }
+        assert!(x != 1);
+        let d = Verbruik::nu().sinds(&begin);
+        assert!(d.machine_s.is_some_and(|s| s > 0.0), "{d:?}");
     }
 
     #[test]

@@ -133,6 +133,7 @@ pub async fn raw_fase(opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     let bytes = Arc::new(AtomicU64::new(0));
     let begin = Instant::now();
     let cpu_begin = proces::cpu_seconden(None);
+    let verbruik_begin = proces::Verbruik::nu();
     {
         let g = Arc::clone(&gedeeld);
         let model = opzet.model.clone();
@@ -186,6 +187,7 @@ pub async fn raw_fase(opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     .await;
     let seconden = begin.elapsed().as_secs_f64();
     let loadgen_cpu_s = cpu_sinds(cpu_begin);
+    let verbruik = proces::Verbruik::nu().sinds(&verbruik_begin);
     taken.abort_all();
     let _ = verbinding.close(200, "loadgen raw done".into()).await;
     uitkomst?;
@@ -201,5 +203,7 @@ pub async fn raw_fase(opzet: &Opzet) -> Result<Meting, LoadgenFout> {
         ..Meting::default()
     };
     let latentie = slot(&gedeeld.latentie).clone();
-    Ok(meting.met_latentie(&latentie, seconden))
+    Ok(meting
+        .met_latentie(&latentie, seconden)
+        .met_verbruik(verbruik))
 }
