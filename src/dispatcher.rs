@@ -18,13 +18,19 @@
 //! 6. deliver the round's outbox (publisher confirms, or one `syncfs`) and
 //!    mark it sent.
 //!
+//! With AMQP mailboxes the rounds overlap by one: while a round's
+//! transaction runs on its own task, the next round is taken, checked and
+//! processed in memory. Its commit starts only after the previous one
+//! ended, and a round's acks and answers only follow its own commit.
+//!
 //! A crash anywhere leaves either an uncommitted round (the files are still
 //! there, the deliveries come back) or a committed one (the store knows each
 //! file by name and hash, and each redelivered message by mailbox and hash:
 //! it is confirmed, not processed again; unsent answers are sent again with
-//! the same BerichtId). The hub's state in memory runs ahead of the store
-//! within a round, so any failure ends [`Dispatcher::draai`]; the caller
-//! starts again from the store (see `cli::serve`).
+//! the same BerichtId). The hub's state in memory runs ahead of the store by
+//! up to two rounds, so any failure ends [`Dispatcher::draai`] (after the
+//! commit in flight has ended); the caller starts again from the store (see
+//! `cli::serve`).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -51,6 +57,9 @@ pub enum DispatcherFout {
     Mailbox(#[from] std::io::Error),
     #[error(transparent)]
     Amqp(#[from] AmqpFout),
+    /// The task of a round's commit panicked or was cancelled.
+    #[error("the commit of a round ended: {0}")]
+    Commit(#[from] tokio::task::JoinError),
 }
 
 /// The hub's clock: wall time to the microsecond (what both stores keep),
@@ -110,6 +119,22 @@ pub struct Ronde {
     pub verzonden: usize,
     /// Redeliveries and files the store had committed already.
     pub al_verwerkt: usize,
+}
+
+/// A round processed in memory, not yet committed.
+struct Voorbereid {
+    ronde: Ronde,
+    batch: Batch,
+    bevestig: Vec<Herkomst>,
+    fasen: Fasen,
+}
+
+/// A round whose transaction is running (`Err`: nothing to write).
+struct Lopend {
+    ronde: Ronde,
+    commit: Result<tokio::task::JoinHandle<Result<Batch, StoreFout>>, Batch>,
+    bevestig: Vec<Herkomst>,
+    fasen: Fasen,
 }
 
 /// How long each phase of a round took (logged at debug level).
@@ -276,18 +301,54 @@ impl<'a, S: Store> Dispatcher<'a, S> {
     ) -> Result<(), DispatcherFout> {
         // Answers committed before a crash but not yet delivered go first.
         self.relay().await?;
+        // AMQP: the round whose transaction is running while the next one is
+        // prepared. Its messages are acked and its answers published only
+        // after that commit, and the next round's commit starts only then, so
+        // the store still sees rounds one after another, all or nothing. The
+        // cache is emptied only with no round in flight: it holds the
+        // changes the store does not have yet.
+        let mut lopend: Option<Lopend> = None;
         loop {
             if *stop.borrow() {
+                if let Some(l) = lopend.take() {
+                    self.rond(l).await?;
+                }
                 return self.rond_af().await;
             }
-            let wacht = self.wachttijd(interval);
             if let Postbus::Amqp(_) = self.postbus {
-                tokio::select! {
-                    _ = stop.changed() => {}
-                    r = self.ronde(wacht) => { r?; }
+                // With a round in flight, take only what has arrived already.
+                let wacht = match lopend {
+                    Some(_) => Duration::ZERO,
+                    None => self.wachttijd(interval),
+                };
+                let v = tokio::select! {
+                    _ = stop.changed() => continue,
+                    v = self.bereid(wacht) => v,
+                };
+                let v = match v {
+                    Ok(v) => v,
+                    Err(e) => {
+                        // The caller starts again from the store: not before
+                        // the commit in flight has ended, one way or the other.
+                        if let Some(Lopend { commit: Ok(t), .. }) = lopend.take() {
+                            let _ = t.await;
+                        }
+                        return Err(e);
+                    }
+                };
+                if let Some(l) = lopend.take() {
+                    self.rond(l).await?;
+                }
+                let l = self.begin_commit(v);
+                if l.ronde.berichten == 0 || self.hub.toestand.omvang() > self.cache {
+                    self.rond(l).await?;
+                    self.hub.toestand.vergeet_boven(self.cache);
+                } else {
+                    lopend = Some(l);
                 }
                 continue;
             }
+            let wacht = self.wachttijd(interval);
             let ronde = self.ronde(Duration::ZERO).await?;
             if ronde.berichten > 0 || ronde.timers > 0 || ronde.al_verwerkt > 0 {
                 continue;
@@ -351,8 +412,19 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         })
     }
 
-    /// One round (see the module doc).
+    /// One round (see the module doc), start to end.
     pub async fn ronde(&mut self, wacht: Duration) -> Result<Ronde, DispatcherFout> {
+        let v = self.bereid(wacht).await?;
+        let l = self.begin_commit(v);
+        let ronde = self.rond(l).await?;
+        // Everything is committed: the cache may shrink.
+        self.hub.toestand.vergeet_boven(self.cache);
+        Ok(ronde)
+    }
+
+    /// Steps 1–3 of a round: its messages processed in memory (the hub's
+    /// state runs ahead of the store until [`Dispatcher::rond`]).
+    async fn bereid(&mut self, wacht: Duration) -> Result<Voorbereid, DispatcherFout> {
         let mut ronde = Ronde::default();
         let mut batch = Batch::default();
 
@@ -464,9 +536,42 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             }
         }
         fasen.klaar("confirm-out");
-        if !batch.is_leeg() {
-            self.store.bewaar(&batch).await?;
+        Ok(Voorbereid {
+            ronde,
+            batch,
+            bevestig,
+            fasen,
+        })
+    }
+
+    /// Step 4 begins: the round's transaction runs on a task of its own.
+    fn begin_commit(&self, v: Voorbereid) -> Lopend {
+        let commit = if v.batch.is_leeg() {
+            Err(v.batch)
+        } else {
+            Ok(self.store.bewaar_los(v.batch))
+        };
+        Lopend {
+            ronde: v.ronde,
+            commit,
+            bevestig: v.bevestig,
+            fasen: v.fasen,
         }
+    }
+
+    /// Steps 4–6 end: waits for the round's commit, then confirms its
+    /// inbound messages and delivers its answers.
+    async fn rond(&mut self, l: Lopend) -> Result<Ronde, DispatcherFout> {
+        let Lopend {
+            mut ronde,
+            commit,
+            bevestig,
+            mut fasen,
+        } = l;
+        let batch = match commit {
+            Err(leeg) => leeg,
+            Ok(taak) => taak.await??,
+        };
         fasen.klaar("commit");
         self.bevestig(bevestig).await?;
         fasen.klaar("confirm-in");
@@ -487,8 +592,6 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             self.rond_af().await?;
         }
         fasen.klaar("deliver");
-        // Everything is committed: the cache may shrink.
-        self.hub.toestand.vergeet_boven(self.cache);
         if ronde.berichten > 0 {
             tracing::debug!(messages = ronde.berichten, out = ronde.verzonden, phases = %fasen, "round");
         }

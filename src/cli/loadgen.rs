@@ -74,8 +74,9 @@ fn cpu(m: &Meting) -> String {
 /// Where the cores went in a phase, per message of that phase.
 fn regel_verbruik(m: &Meting) -> String {
     let us = |s: Option<f64>| {
-        m.per_bericht_us(s)
-            .map_or("-".into(), |u| format!("{} µs", duizendtallen(u.round() as u64)))
+        m.per_bericht_us(s).map_or("-".into(), |u| {
+            format!("{} µs", duizendtallen(u.round() as u64))
+        })
     };
     let bezet = match (m.machine_cpu_s, m.seconden > 0.0) {
         (Some(s), true) => format!("{:.2}", s / m.seconden),

@@ -332,7 +332,9 @@ impl Verbruik {
         if let Ok(mappen) = std::fs::read_dir("/proc") {
             for m in mappen.flatten() {
                 let naam = m.file_name();
-                let Some(pid) = naam.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                let Some(pid) = naam
+                    .to_str()
+                    .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
                 else {
                     continue;
                 };

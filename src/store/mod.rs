@@ -112,6 +112,9 @@ pub trait Store {
     async fn al_ontvangen(&self, mailbox: &Deelnemercode, hash: &str) -> Result<bool, StoreFout>;
     /// Writes a batch, all or nothing.
     async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout>;
+    /// [`Store::bewaar`] on a task of its own, so the dispatcher can prepare
+    /// the next round meanwhile; gives the batch back once committed.
+    fn bewaar_los(&self, batch: Batch) -> tokio::task::JoinHandle<Result<Batch, StoreFout>>;
     /// Outbound messages not yet delivered, oldest first.
     async fn onverzonden(&self, max: u32) -> Result<Vec<Uitgaand>, StoreFout>;
     async fn verzonden(&self, seqs: &[u64]) -> Result<(), StoreFout>;

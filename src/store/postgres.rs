@@ -476,6 +476,11 @@ impl Store for PgStore {
         Ok(r.is_some())
     }
 
+    fn bewaar_los(&self, batch: Batch) -> tokio::task::JoinHandle<Result<Batch, StoreFout>> {
+        let store = self.clone();
+        tokio::spawn(async move { store.bewaar(&batch).await.map(|()| batch) })
+    }
+
     async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout> {
         let mut tx = self.pool.begin().await?;
         if !batch.regels.is_empty() {
