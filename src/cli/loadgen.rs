@@ -237,6 +237,12 @@ async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
         bron,
     })?;
     let store = proces::verse_database(&args.pg).await?;
+    let autovacuum = proces::autovacuum(&args.pg).await?;
+    if !autovacuum {
+        println!(
+            "database: autovacuum is off on this server; dead rows pile up and the hub slows down as the store grows (docs/PERFORMANCE.md)"
+        );
+    }
     let config = proces::schrijf_config(&map, &deelnemers::toml(codes), &store, &args.amqp)?;
     let verbinding = opzet.verbinding.open().await?;
     proces::leeg_bestaande(&verbinding, codes).await?;
@@ -303,6 +309,7 @@ async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     m.vm_hwm_kib = Some(geheugen.hwm_kib.load(std::sync::atomic::Ordering::Relaxed));
     m.rss = rss.lock().map(|v| v.clone()).unwrap_or_default();
     m.hub_cpu_s = hub_cpu_eind.zip(hub_cpu_begin).map(|(e, b)| e - b);
+    m.autovacuum = Some(autovacuum);
     // The hub logs a line per message (hundreds of MB for 100,000 claims):
     // kept only when something went wrong.
     if m.foutberichten == 0 && m.onverwacht == 0 && m.claims_klaar == m.claims {

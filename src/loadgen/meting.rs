@@ -127,6 +127,8 @@ pub struct Meting {
     pub broker_cpu_s: Option<f64>,
     pub database_cpu_s: Option<f64>,
     pub machine_cpu_s: Option<f64>,
+    /// Hub phase: whether the PostgreSQL server had autovacuum on.
+    pub autovacuum: Option<bool>,
     pub piek_rss_kib: Option<u64>,
     pub vm_hwm_kib: Option<u64>,
     pub rss: Vec<Rss>,

@@ -56,6 +56,17 @@ pub async fn verse_database(pg_url: &str) -> Result<String, LoadgenFout> {
     store_url(pg_url)
 }
 
+/// Whether the server vacuums by itself: without it the store slows down as
+/// it grows, which a long run shows as a falling rate.
+pub async fn autovacuum(pg_url: &str) -> Result<bool, LoadgenFout> {
+    let mut verbinding = sqlx::PgConnection::connect(pg_url).await?;
+    let stand: String = sqlx::query_scalar("SHOW autovacuum")
+        .fetch_one(&mut verbinding)
+        .await?;
+    verbinding.close().await?;
+    Ok(stand == "on")
+}
+
 /// TOML string literal (the URLs and paths are ours, but quote them properly).
 fn toml_tekst(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
