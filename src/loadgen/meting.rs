@@ -135,8 +135,9 @@ pub struct Meting {
 }
 
 impl Meting {
-    /// Takes the services' and the machine's CPU between two readings.
+    /// Takes the loadgen's, the services' and the machine's CPU between two readings.
     pub fn met_verbruik(mut self, v: super::proces::Verbruik) -> Meting {
+        self.loadgen_cpu_s = v.loadgen_s;
         self.broker_cpu_s = v.broker_s;
         self.database_cpu_s = v.database_s;
         self.machine_cpu_s = v.machine_s;
@@ -145,7 +146,10 @@ impl Meting {
 
     /// CPU microseconds per message of `seconden` (a CPU figure of this phase).
     pub fn per_bericht_us(&self, seconden: Option<f64>) -> Option<f64> {
-        (self.berichten > 0).then(|| seconden.map(|s| s * 1e6 / self.berichten as f64))?
+        if self.berichten == 0 {
+            return None;
+        }
+        Some(seconden? * 1e6 / self.berichten as f64)
     }
 
     /// Fills the rate and latency fields from the counts and the histogram.

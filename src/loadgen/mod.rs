@@ -470,7 +470,6 @@ pub async fn hub_fase(
     let (bevestigingen, bevestig_rij) = mpsc::channel(opzet.window.max(1) * 2);
     taken.spawn(bevestiger(bevestig_rij));
     let begin = Instant::now();
-    let cpu_begin = proces::cpu_seconden(None);
     let verbruik_begin = proces::Verbruik::nu();
     taken.spawn(zender(Arc::clone(&gedeeld), publicatie, rij, bevestigingen));
     let g = Arc::clone(&gedeeld);
@@ -489,7 +488,6 @@ pub async fn hub_fase(
     })
     .await;
     let seconden = begin.elapsed().as_secs_f64();
-    let loadgen_cpu_s = cpu_sinds(cpu_begin);
     let verbruik = proces::Verbruik::nu().sinds(&verbruik_begin);
     taken.abort_all();
     // Closing is courtesy; the figures are in already.
@@ -512,18 +510,12 @@ pub async fn hub_fase(
         foutberichten: g.foutberichten.load(Ordering::Relaxed),
         onverwacht: g.onverwacht.load(Ordering::Relaxed),
         voorbeelden: slot(&g.voorbeelden).clone(),
-        loadgen_cpu_s,
         ..Meting::default()
     };
     let latentie = slot(&g.latentie).clone();
     Ok(meting
         .met_latentie(&latentie, seconden)
         .met_verbruik(verbruik))
-}
-
-/// This process's CPU seconds since `begin` (a reading of [`proces::cpu_seconden`]).
-fn cpu_sinds(begin: Option<f64>) -> Option<f64> {
-    Some(proces::cpu_seconden(None)? - begin?)
 }
 
 /// Sends the model's reactions first and starts a new claim only when none

@@ -315,12 +315,7 @@ pub fn cpu_seconden(pid: Option<u32>) -> Option<f64> {
         None => "/proc/self/stat".to_owned(),
     };
     let stat = std::fs::read_to_string(pad).ok()?;
-    // Fields after the command name (which may hold spaces) in parentheses;
-    // utime and stime are fields 14 and 15, i.e. 12th and 13th after it.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let velden: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = velden.get(11)?.parse::<u64>().ok()? + velden.get(12)?.parse::<u64>().ok()?;
-    Some(ticks as f64 / klok_tikken()?)
+    Some(Stat::lees(&stat)?.eigen as f64 / klok_tikken()?)
 }
 
 /// CPU seconds of the services the benchmark shares the machine with, read
@@ -331,6 +326,8 @@ pub fn cpu_seconden(pid: Option<u32>) -> Option<f64> {
 pub struct Verbruik {
     pub broker_s: Option<f64>,
     pub database_s: Option<f64>,
+    /// This process: the loadgen itself.
+    pub loadgen_s: Option<f64>,
     /// Busy time of all cores (everything but idle and I/O wait).
     pub machine_s: Option<f64>,
 }
@@ -352,12 +349,13 @@ impl Verbruik {
                 let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
                     continue;
                 };
-                let Some((comm, tikken)) = stat_tikken(&stat) else {
+                let Some(st) = Stat::lees(&stat) else {
                     continue;
                 };
-                match comm {
-                    "beam.smp" => *broker.get_or_insert(0) += tikken,
-                    "postgres" => *database.get_or_insert(0) += tikken,
+                // The children's part holds exited PostgreSQL backends.
+                match st.comm {
+                    "beam.smp" => *broker.get_or_insert(0) += st.eigen + st.kinderen,
+                    "postgres" => *database.get_or_insert(0) += st.eigen + st.kinderen,
                     _ => {}
                 }
             }
@@ -378,6 +376,7 @@ impl Verbruik {
         Verbruik {
             broker_s: s(broker),
             database_s: s(database),
+            loadgen_s: cpu_seconden(None),
             machine_s: s(machine),
         }
     }
@@ -388,6 +387,7 @@ impl Verbruik {
         Verbruik {
             broker_s: d(self.broker_s, begin.broker_s),
             database_s: d(self.database_s, begin.database_s),
+            loadgen_s: d(self.loadgen_s, begin.loadgen_s),
             machine_s: d(self.machine_s, begin.machine_s),
         }
     }
@@ -400,14 +400,29 @@ fn klok_tikken() -> Option<f64> {
     (per_seconde > 0).then_some(per_seconde as f64)
 }
 
-/// The command name and utime + stime + cutime + cstime of a `/proc/<pid>/stat`
-/// line. The children's part holds exited PostgreSQL backends.
-fn stat_tikken(stat: &str) -> Option<(&str, u64)> {
-    let comm = &stat[stat.find('(')? + 1..stat.rfind(')')?];
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let velden: Vec<&str> = rest.split_whitespace().collect();
-    let veld = |i: usize| velden.get(i)?.parse::<u64>().ok();
-    Some((comm, veld(11)? + veld(12)? + veld(13)? + veld(14)?))
+/// The CPU fields of a `/proc/<pid>/stat` line, in clock ticks.
+struct Stat<'a> {
+    comm: &'a str,
+    /// utime + stime.
+    eigen: u64,
+    /// cutime + cstime: the children it has waited for.
+    kinderen: u64,
+}
+
+impl Stat<'_> {
+    fn lees(stat: &str) -> Option<Stat<'_>> {
+        // The command name (which may hold spaces) is in parentheses; utime,
+        // stime, cutime and cstime are the 12th to 15th fields after it.
+        let comm = &stat[stat.find('(')? + 1..stat.rfind(')')?];
+        let rest = &stat[stat.rfind(')')? + 1..];
+        let velden: Vec<&str> = rest.split_whitespace().collect();
+        let veld = |i: usize| velden.get(i)?.parse::<u64>().ok();
+        Some(Stat {
+            comm,
+            eigen: veld(11)? + veld(12)?,
+            kinderen: veld(13)? + veld(14)?,
+        })
+    }
 }
 
 /// The hub's memory, sampled every 100 ms by a background task.
@@ -482,8 +497,9 @@ mod tests {
     #[test]
     fn stat_regel_met_spaties_in_de_naam() {
         let regel = "4242 (beam smp) S 1 2 3 4 5 6 7 8 9 10 100 20 3 4 20 0 1 0";
-        assert_eq!(stat_tikken(regel), Some(("beam smp", 127)));
-        assert_eq!(stat_tikken("kapot"), None);
+        let st = Stat::lees(regel).expect("readable");
+        assert_eq!((st.comm, st.eigen, st.kinderen), ("beam smp", 120, 7));
+        assert!(Stat::lees("kapot").is_none());
     }
 
     #[test]

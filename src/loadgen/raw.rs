@@ -21,8 +21,8 @@ use tokio::task::JoinSet;
 use super::gesprek::BERICHTEN_PER_CLAIM;
 use super::meting::{Histogram, Meting};
 use super::{
-    LoadgenFout, Opzet, bevestiger, consumptiekanaal, cpu_sinds, leeg, nu, proces,
-    publicatiekanaal, publiceer, slot, wacht_tot_klaar,
+    LoadgenFout, Opzet, bevestiger, consumptiekanaal, leeg, nu, proces, publicatiekanaal,
+    publiceer, slot, wacht_tot_klaar,
 };
 use crate::bericht::Deelnemercode;
 use crate::transport::amqp::topologie;
@@ -132,7 +132,6 @@ pub async fn raw_fase(opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     taken.spawn(bevestiger(bevestig_rij));
     let bytes = Arc::new(AtomicU64::new(0));
     let begin = Instant::now();
-    let cpu_begin = proces::cpu_seconden(None);
     let verbruik_begin = proces::Verbruik::nu();
     {
         let g = Arc::clone(&gedeeld);
@@ -186,7 +185,6 @@ pub async fn raw_fase(opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     })
     .await;
     let seconden = begin.elapsed().as_secs_f64();
-    let loadgen_cpu_s = cpu_sinds(cpu_begin);
     let verbruik = proces::Verbruik::nu().sinds(&verbruik_begin);
     taken.abort_all();
     let _ = verbinding.close(200, "loadgen raw done".into()).await;
@@ -199,7 +197,6 @@ pub async fn raw_fase(opzet: &Opzet) -> Result<Meting, LoadgenFout> {
         window: opzet.window,
         berichten: ontvangen,
         gemiddelde_bytes: bytes.load(Ordering::Relaxed) as f64 / ontvangen.max(1) as f64,
-        loadgen_cpu_s,
         ..Meting::default()
     };
     let latentie = slot(&gedeeld.latentie).clone();
