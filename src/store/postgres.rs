@@ -53,26 +53,28 @@ impl PgStore {
                     ),
                 )))
             })??;
-        // A server set to drop commits would lose acked messages: say so.
-        let synchroon: String = sqlx::query_scalar("SHOW synchronous_commit")
-            .fetch_one(&pool)
-            .await?;
-        if synchroon == "off" {
-            tracing::warn!(
-                "PostgreSQL has synchronous_commit = off: a crash can lose acked messages"
-            );
-        }
-        // Every round rewrites claims and deletes timers and outbox rows:
-        // without vacuuming, dead rows pile up and commits slow down as the
-        // log grows (2.6 times the CPU per message over 30,000 claims,
-        // PERFORMANCE.md).
-        let autovacuum: String = sqlx::query_scalar("SHOW autovacuum")
-            .fetch_one(&pool)
-            .await?;
-        if autovacuum == "off" {
-            tracing::warn!(
-                "PostgreSQL has autovacuum = off: dead rows pile up and every commit gets slower as the log grows; turn it on (or VACUUM regularly)"
-            );
+        // Server settings the store depends on, read in one round trip.
+        let instellingen: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, setting FROM pg_settings \
+             WHERE name IN ('synchronous_commit', 'autovacuum') ORDER BY name",
+        )
+        .fetch_all(&pool)
+        .await?;
+        for (naam, stand) in &instellingen {
+            match (naam.as_str(), stand.as_str()) {
+                // A server set to drop commits would lose acked messages.
+                ("synchronous_commit", "off") => tracing::warn!(
+                    "PostgreSQL has synchronous_commit = off: a crash can lose acked messages"
+                ),
+                // Every round rewrites claims and deletes timers and outbox
+                // rows: without vacuuming, dead rows pile up and commits slow
+                // down as the log grows (2.6 times the CPU per message over
+                // 30,000 claims, PERFORMANCE.md).
+                ("autovacuum", "off") => tracing::warn!(
+                    "PostgreSQL has autovacuum = off: dead rows pile up and every commit gets slower as the log grows; turn it on (or VACUUM regularly)"
+                ),
+                _ => {}
+            }
         }
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(PgStore { pool })
