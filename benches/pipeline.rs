@@ -19,7 +19,7 @@ fn root() -> PathBuf {
 /// An InformatieAanlevering of exactly 1 MiB: the example with a larger attachment.
 fn aanlevering_van_een_mib() -> Vec<u8> {
     let voorbeeld = std::fs::read_to_string(
-        root().join("../shared/spec/examples/07-informatieaanlevering.xml"),
+        root().join("fixtures/spec/07-informatieaanlevering.xml"),
     )
     .expect("example");
     let begin = voorbeeld.find("<Inhoud>").expect("Inhoud") + "<Inhoud>".len();
@@ -96,7 +96,7 @@ fn main() {
     let tmp = std::env::temp_dir().join(format!("clearinghuis-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("temp dir");
     let aanmelding =
-        std::fs::read(root().join("../shared/spec/examples/01-aanmelding.xml")).expect("example");
+        std::fs::read(root().join("fixtures/spec/01-aanmelding.xml")).expect("example");
     let groot = aanlevering_van_een_mib();
     let groot_pad = tmp.join("aanlevering-1mib.xml");
     std::fs::write(&groot_pad, &groot).expect("write");
@@ -104,7 +104,7 @@ fn main() {
         (
             "Aanmelding (example, 1.2 KB)",
             aanmelding,
-            root().join("../shared/spec/examples/01-aanmelding.xml"),
+            root().join("fixtures/spec/01-aanmelding.xml"),
             4000,
         ),
         ("InformatieAanlevering (1 MiB)", groot, groot_pad, 60),

@@ -29,9 +29,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared spec beside the repository (../shared/spec/examples).
+/// The normative examples of the specification, copied into fixtures/spec.
 pub fn voorbeelden() -> Vec<PathBuf> {
-    xml_in(&root().join("../shared/spec/examples"))
+    xml_in(&root().join("fixtures/spec"))
 }
 
 pub fn fixtures(map: &str) -> Vec<PathBuf> {
