@@ -14,7 +14,7 @@
 //!    one claim's messages are handled strictly in order);
 //! 4. write everything of the round (log lines with the raw bytes, the
 //!    engine's changes, the outbox, which file it was) in **one** transaction;
-//! 5. only then move the files to `.done/` or ack the deliveries;
+//! 5. only then move the files to the hub's `verwerkt/` or ack the deliveries;
 //! 6. deliver the round's outbox (publisher confirms, or one `syncfs`) and
 //!    mark it sent.
 //!
@@ -32,20 +32,21 @@
 //! commit in flight has ended); the caller starts again from the store (see
 //! `cli::serve`).
 
-use std::collections::VecDeque;
-use std::time::Duration;
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, Local, SubsecRound};
 use tokio::sync::{mpsc, watch};
 
 use crate::bericht::Deelnemercode;
-use crate::codec::Pipeline;
+use crate::codec::{Ontvangen, Pipeline};
 use crate::engine::Vraag;
-use crate::replay::{Controle, Gewekt, Hub, HubFout, Logregel, Richting};
-use crate::store::{Batch, Bestand, Logrij, Store, StoreFout, Uitgaand, logrijen};
+use crate::replay::{Controle, Gewekt, Hub, HubFout, Logregel};
+use crate::store::{Batch, Bestand, Store, StoreFout, Uitgaand, logrijen};
+use crate::storing::{Plek, Storingen};
 use crate::transport::amqp::AmqpFout;
 use crate::transport::amqp::postbus::{AmqpPostbus, Levering, Onderweg, TeVerzenden};
-use crate::transport::directory::{Binnen, Mappen};
+use crate::transport::directory::{self, Binnen, Identiteit, Mappen, Verplaatsing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DispatcherFout {
@@ -96,20 +97,41 @@ pub enum Postbus {
     Amqp(Box<AmqpPostbus>),
 }
 
-/// How an inbound message is confirmed once committed.
+/// Where an inbound message came from.
 enum Herkomst {
-    Bestand(Binnen),
+    /// A file, and what was read of it (only that file is moved).
+    Bestand(Binnen, Identiteit),
+    Levering(Levering),
+}
+
+/// How an inbound message is confirmed once committed.
+enum Bevestiging {
+    /// Move the file to `verwerkt/` under the seq of its log line.
+    Bestand(Binnen, Identiteit, u64),
     Levering(Levering),
 }
 
 /// One inbound message of a round.
 struct Binnenkomst {
     mailbox: Deelnemercode,
-    bytes: Vec<u8>,
+    ontvangen: Ontvangen,
     user_id: Option<String>,
     hash: String,
     herkomst: Herkomst,
 }
+
+/// Most bytes of inbound messages one round holds (at least one message is
+/// always taken): with messages of up to 10 MiB, the batch size alone would
+/// not bound a round's memory.
+pub const MAX_RONDE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How long a file that could not be read (for a reason that may pass) is
+/// left alone before it is tried again.
+const LEES_OPNIEUW: Duration = Duration::from_secs(5);
+/// How long a processed file that could not be moved is left alone.
+const VERPLAATS_OPNIEUW: Duration = Duration::from_secs(60);
+/// How often answers waiting for a failing `out` folder are tried again.
+const LEVER_OPNIEUW: Duration = Duration::from_secs(30);
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +147,7 @@ pub struct Ronde {
 struct Voorbereid {
     ronde: Ronde,
     batch: Batch,
-    bevestig: Vec<Herkomst>,
+    bevestig: Vec<Bevestiging>,
     fasen: Fasen,
 }
 
@@ -133,7 +155,7 @@ struct Voorbereid {
 struct Lopend {
     ronde: Ronde,
     commit: Result<tokio::task::JoinHandle<Result<Batch, StoreFout>>, Batch>,
-    bevestig: Vec<Herkomst>,
+    bevestig: Vec<Bevestiging>,
     fasen: Fasen,
 }
 
@@ -210,7 +232,7 @@ fn controleer_allemaal(
     if draden == 1 {
         return binnen
             .iter()
-            .map(|b| Hub::controleer(pipeline, &b.bytes))
+            .map(|b| Hub::controleer(pipeline, &b.ontvangen))
             .collect();
     }
     let deel = binnen.len().div_ceil(draden);
@@ -220,7 +242,7 @@ fn controleer_allemaal(
             .map(|stuk| {
                 s.spawn(move || {
                     stuk.iter()
-                        .map(|b| Hub::controleer(pipeline, &b.bytes))
+                        .map(|b| Hub::controleer(pipeline, &b.ontvangen))
                         .collect::<Vec<_>>()
                 })
             })
@@ -247,6 +269,13 @@ pub struct Dispatcher<'a, S: Store> {
     /// AMQP: earlier rounds' answers, published, confirms still to come;
     /// marked sent in a later round's transaction once confirmed.
     onderweg: VecDeque<(Onderweg, Vec<u64>)>,
+    /// Faults of single mailboxes and files (the round goes on without them).
+    storingen: Storingen,
+    /// Files left alone until then: a read that may work later, or a
+    /// processed file that could not be moved.
+    later: BTreeMap<(Deelnemercode, String, Identiteit), Instant>,
+    /// When answers held back by a failing `out` folder are tried again.
+    lever_opnieuw: Option<Instant>,
 }
 
 /// Most rounds of answers waiting for their confirms at once.
@@ -262,6 +291,9 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             batch: batch.max(1),
             cache: 50_000,
             onderweg: VecDeque::new(),
+            storingen: Storingen::default(),
+            later: BTreeMap::new(),
+            lever_opnieuw: None,
         }
     }
 
@@ -273,6 +305,11 @@ impl<'a, S: Store> Dispatcher<'a, S> {
 
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// The faults of single mailboxes and files open now.
+    pub fn storingen(&self) -> &Storingen {
+        &self.storingen
     }
 
     /// Gives the mailbox back (to close an AMQP connection cleanly).
@@ -349,6 +386,10 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 continue;
             }
             let wacht = self.wachttijd(interval);
+            if self.lever_opnieuw.is_some_and(|t| Instant::now() >= t) {
+                self.lever_opnieuw = None;
+                self.relay().await?;
+            }
             let ronde = self.ronde(Duration::ZERO).await?;
             if ronde.berichten > 0 || ronde.timers > 0 || ronde.al_verwerkt > 0 {
                 continue;
@@ -361,53 +402,92 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         }
     }
 
-    /// Takes up to `batch` inbound messages (AMQP: waiting at most `wacht`
-    /// for the first).
+    /// Takes up to `batch` inbound messages, and at most [`MAX_RONDE_BYTES`]
+    /// (AMQP: waiting at most `wacht` for the first). A file or mailbox
+    /// that cannot be read is reported and left; the rest are taken.
     async fn haal(&mut self, wacht: Duration) -> Result<Vec<Binnenkomst>, DispatcherFout> {
         let mut uit = Vec::new();
+        let mut omvang = 0usize;
         match &mut self.postbus {
             Postbus::Mappen(m) => {
-                for b in m.nieuwe()?.into_iter().take(self.batch) {
-                    let bytes = match std::fs::read(&b.pad) {
-                        Ok(bytes) => bytes,
+                let lijst = m.nieuwe();
+                for c in m.codes() {
+                    match lijst.fouten.iter().find(|(f, _)| f == c) {
+                        Some((_, e)) => self.storingen.meld(
+                            c,
+                            Plek::In,
+                            format!("{} cannot be listed: {e}", m.in_map(c).display()),
+                        ),
+                        None => self.storingen.hersteld(c, Plek::In),
+                    }
+                }
+                let nu = Instant::now();
+                self.later.retain(|_, t| *t > nu);
+                for b in lijst.binnen {
+                    if uit.len() >= self.batch || omvang >= MAX_RONDE_BYTES {
+                        break;
+                    }
+                    let sleutel = (b.mailbox.clone(), b.naam.clone(), b.identiteit);
+                    if self.later.contains_key(&sleutel) {
+                        continue;
+                    }
+                    let plek = Plek::Bestand(b.naam.clone());
+                    let gelezen = match m.lees(&b) {
+                        Ok(g) => g,
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                        Err(e) => return Err(e.into()),
+                        Err(e) => {
+                            // Not the sender's fault (I/O, no descriptors
+                            // left): the file stays and is tried again.
+                            self.storingen.meld(
+                                &b.mailbox,
+                                plek,
+                                format!("cannot be read now: {e}"),
+                            );
+                            self.later.insert(sleutel, nu + LEES_OPNIEUW);
+                            continue;
+                        }
                     };
+                    self.storingen.hersteld(&b.mailbox, plek);
+                    omvang += gelezen.ontvangen.omvang();
                     uit.push(Binnenkomst {
                         mailbox: b.mailbox.clone(),
-                        hash: crate::engine::inhoud_hash(&bytes),
-                        bytes,
+                        hash: gelezen.ontvangen.hash(),
+                        ontvangen: gelezen.ontvangen,
                         user_id: None,
-                        herkomst: Herkomst::Bestand(b),
+                        herkomst: Herkomst::Bestand(b, gelezen.identiteit),
                     });
                 }
             }
             Postbus::Amqp(a) => {
                 for mut l in a.haal(self.batch, wacht).await? {
-                    let bytes = std::mem::take(&mut l.bytes);
+                    let ontvangen = Ontvangen::van_bytes(std::mem::take(&mut l.bytes));
+                    omvang += ontvangen.omvang();
                     uit.push(Binnenkomst {
                         mailbox: l.mailbox.clone(),
-                        hash: crate::engine::inhoud_hash(&bytes),
-                        bytes,
+                        hash: ontvangen.hash(),
+                        ontvangen,
                         user_id: l.user_id.take(),
                         herkomst: Herkomst::Levering(l),
                     });
+                    if omvang >= MAX_RONDE_BYTES {
+                        break;
+                    }
                 }
             }
         }
         Ok(uit)
     }
 
-    /// Whether the store committed this message already (a crash cut off
-    /// its move or ack).
-    async fn al_verwerkt(&self, b: &Binnenkomst) -> Result<bool, DispatcherFout> {
+    /// The seq of this message's log line when the store committed it
+    /// already (a crash cut off its move or ack); it is then only confirmed.
+    async fn al_verwerkt(&self, b: &Binnenkomst) -> Result<Option<u64>, DispatcherFout> {
         Ok(match &b.herkomst {
-            Herkomst::Bestand(f) => matches!(
-                self.store.bestand(&b.mailbox, &f.naam).await?,
-                Some((h, false)) if h == b.hash
-            ),
+            Herkomst::Bestand(f, _) => match self.store.bestand(&b.mailbox, &f.naam).await? {
+                Some(rij) if rij.hash == b.hash && !rij.verplaatst => Some(rij.seq),
+                _ => None,
+            },
             Herkomst::Levering(l) => {
-                l.herbezorgd && self.store.al_ontvangen(&b.mailbox, &b.hash).await?
+                (l.herbezorgd && self.store.al_ontvangen(&b.mailbox, &b.hash).await?).then_some(0)
             }
         })
     }
@@ -437,10 +517,13 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         let mut nieuw = Vec::new();
         let mut bevestig = Vec::new();
         for b in binnen {
-            if self.al_verwerkt(&b).await? {
-                tracing::info!(mailbox = %b.mailbox, "committed before; confirmed, not processed again");
+            if let Some(seq) = self.al_verwerkt(&b).await? {
+                tracing::info!(mailbox = %b.mailbox, seq, "committed before; confirmed, not processed again");
                 ronde.al_verwerkt += 1;
-                bevestig.push(b.herkomst);
+                bevestig.push(match b.herkomst {
+                    Herkomst::Bestand(f, i) => Bevestiging::Bestand(f, i, seq),
+                    Herkomst::Levering(l) => Bevestiging::Levering(l),
+                });
             } else {
                 nieuw.push(b);
             }
@@ -483,7 +566,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             })
             .await?;
             let (bestand, herbezorgd) = match &b.herkomst {
-                Herkomst::Bestand(f) => (Some(f.naam.as_str()), false),
+                Herkomst::Bestand(f, _) => (Some(f.naam.as_str()), false),
                 Herkomst::Levering(l) => (None, l.herbezorgd),
             };
             tracing::info!(
@@ -497,14 +580,6 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 out = v.uit.len(),
                 "message processed"
             );
-            let in_regel = Logregel {
-                seq: Some(v.seq_in),
-                at,
-                direction: Richting::In,
-                mailbox: b.mailbox.to_string(),
-                user_id: b.user_id.clone(),
-                xml: String::from_utf8_lossy(&b.bytes).into_owned(),
-            };
             if let Some(naam) = bestand {
                 batch.bestanden.push(Bestand {
                     mailbox: b.mailbox.clone(),
@@ -513,14 +588,23 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                     seq: v.seq_in,
                 });
             }
-            let mut rijen = logrijen(Some((in_regel, v.hash, v.uitslag)), &v.uit);
-            if let Some(Logrij { ruw, .. }) = rijen.first_mut() {
-                *ruw = Some(b.bytes);
-            }
-            batch.regels.extend(rijen);
+            // The bytes move into the log line: the store keeps them exactly.
+            let in_regel = Logregel::binnen(
+                Some(v.seq_in),
+                at,
+                b.mailbox.to_string(),
+                b.user_id,
+                b.ontvangen,
+            );
+            batch
+                .regels
+                .extend(logrijen(Some((in_regel, v.hash, v.uitslag)), &v.uit));
             batch.wijzigingen.extend(v.wijzigingen);
             ronde.berichten += 1;
-            bevestig.push(b.herkomst);
+            bevestig.push(match b.herkomst {
+                Herkomst::Bestand(f, i) => Bevestiging::Bestand(f, i, v.seq_in),
+                Herkomst::Levering(l) => Bevestiging::Levering(l),
+            });
         }
 
         fasen.klaar("engine");
@@ -613,19 +697,46 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         Ok(())
     }
 
-    /// Moves committed files to `.done/` (and records it) or acks deliveries.
-    async fn bevestig(&mut self, bevestig: Vec<Herkomst>) -> Result<(), DispatcherFout> {
+    /// Moves committed files to `verwerkt/` (and records it) or acks
+    /// deliveries. A file that cannot be moved is that file's fault: it is
+    /// reported and left, and the store knows it was committed, so it is
+    /// never processed twice. A full disk is the hub's, and ends the round.
+    async fn bevestig(&mut self, bevestig: Vec<Bevestiging>) -> Result<(), DispatcherFout> {
         let mut namen: Vec<(Deelnemercode, String)> = Vec::new();
         let mut leveringen = Vec::new();
         for h in bevestig {
             match h {
-                Herkomst::Bestand(f) => {
-                    if let Postbus::Mappen(m) = &self.postbus {
-                        m.klaar(&f)?;
+                Bevestiging::Bestand(f, identiteit, seq) => {
+                    let Postbus::Mappen(m) = &self.postbus else {
+                        continue;
+                    };
+                    let plek = Plek::Bestand(f.naam.clone());
+                    match m.klaar(&f, identiteit, seq) {
+                        Ok(v) => {
+                            if v == Verplaatsing::Vervangen {
+                                tracing::info!(mailbox = %f.mailbox, file = %f.naam, seq, "the name holds a new file; the processed one was replaced by the participant");
+                            }
+                            self.storingen.hersteld(&f.mailbox, plek);
+                            namen.push((f.mailbox, f.naam));
+                        }
+                        Err(e) if directory::is_schijf_vol(&e) => return Err(e.into()),
+                        Err(e) => {
+                            self.storingen.meld(
+                                &f.mailbox,
+                                plek,
+                                format!(
+                                    "processed (log seq {seq}) but cannot be moved to {}: {e}",
+                                    m.verwerkt_map(&f.mailbox).display()
+                                ),
+                            );
+                            self.later.insert(
+                                (f.mailbox.clone(), f.naam.clone(), f.identiteit),
+                                Instant::now() + VERPLAATS_OPNIEUW,
+                            );
+                        }
                     }
-                    namen.push((f.mailbox, f.naam));
                 }
-                Herkomst::Levering(l) => leveringen.push(l),
+                Bevestiging::Levering(l) => leveringen.push(l),
             }
         }
         if !namen.is_empty() {
@@ -639,7 +750,10 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         Ok(())
     }
 
-    /// Delivers outbound messages durably, then marks them sent. AMQP: the
+    /// Delivers outbound messages durably, then marks them sent. Directory:
+    /// an `out` folder that takes no answers is that mailbox's fault: its
+    /// answers stay in the outbox (tried again every [`LEVER_OPNIEUW`]) and
+    /// the others are delivered; a full disk ends the round. AMQP: the
     /// round's answers are published and the dispatcher goes on; a later
     /// round marks them sent once their confirms are in (or
     /// [`Dispatcher::rond_af`] when the hub is idle or stops).
@@ -647,16 +761,43 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         if uit.is_empty() {
             return Ok(0);
         }
-        let seqs: Vec<u64> = uit.iter().map(|u| u.seq).collect();
         match &self.postbus {
             Postbus::Mappen(m) => {
+                let mut geleverd = Vec::with_capacity(uit.len());
+                let mut mislukt: BTreeMap<&Deelnemercode, std::io::Error> = BTreeMap::new();
                 for u in uit {
-                    m.lever(&u.mailbox, &u.bericht_id, &u.xml)?;
+                    match m.lever(&u.mailbox, &u.bericht_id, &u.xml) {
+                        Ok(()) => geleverd.push(u.seq),
+                        Err(e) if directory::is_schijf_vol(&e) => return Err(e.into()),
+                        Err(e) => {
+                            mislukt.insert(&u.mailbox, e);
+                        }
+                    }
                 }
                 m.bevestig()?;
-                self.store.verzonden(&seqs).await?;
+                for u in uit {
+                    match mislukt.get(&u.mailbox) {
+                        Some(e) => self.storingen.meld(
+                            &u.mailbox,
+                            Plek::Uit,
+                            format!(
+                                "answers cannot be written to {}: {e}; they wait in the outbox",
+                                m.out_map(&u.mailbox).display()
+                            ),
+                        ),
+                        None => self.storingen.hersteld(&u.mailbox, Plek::Uit),
+                    }
+                }
+                if !mislukt.is_empty() && self.lever_opnieuw.is_none() {
+                    self.lever_opnieuw = Some(Instant::now() + LEVER_OPNIEUW);
+                }
+                if !geleverd.is_empty() {
+                    self.store.verzonden(&geleverd).await?;
+                }
+                Ok(geleverd.len())
             }
             Postbus::Amqp(a) => {
+                let seqs: Vec<u64> = uit.iter().map(|u| u.seq).collect();
                 let berichten: Vec<TeVerzenden<'_>> = uit
                     .iter()
                     .map(|u| TeVerzenden {
@@ -667,9 +808,9 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                     .collect();
                 let onderweg = a.publiceer(&berichten).await?;
                 self.onderweg.push_back((onderweg, seqs));
+                Ok(uit.len())
             }
         }
-        Ok(uit.len())
     }
 
     /// Waits for the confirms of what is still on its way and marks it sent.
@@ -685,14 +826,18 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         Ok(())
     }
 
-    /// Delivers every committed, unsent outbound message (after a restart).
+    /// Delivers every committed, unsent outbound message (after a restart,
+    /// and again while an `out` folder fails), page by page in seq order, so
+    /// answers a failing mailbox cannot take do not hold up the others.
     async fn relay(&mut self) -> Result<usize, DispatcherFout> {
         let mut aantal = 0;
+        let mut na = 0u64;
         loop {
-            let open = self.store.onverzonden(500).await?;
-            if open.is_empty() {
+            let open = self.store.onverzonden(500, na).await?;
+            let Some(laatste) = open.last() else {
                 return Ok(aantal);
-            }
+            };
+            na = laatste.seq;
             aantal += self.lever(&open).await?;
             self.rond_af().await?;
         }

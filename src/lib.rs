@@ -18,6 +18,8 @@
 //! - [`transport`]: the mailboxes (directories).
 //! - [`dispatcher`]: the loop that runs the hub: files in, one transaction,
 //!   files moved, answers delivered, timers fired.
+//! - [`storing`]: faults of one mailbox or file, reported and kept apart so
+//!   every other participant's mail flows on.
 //! - [`cli`]: the `clearinghuis` command and its subcommands.
 
 pub mod bericht;
@@ -32,4 +34,5 @@ pub mod replay;
 pub mod schemas;
 pub mod simulatie;
 pub mod store;
+pub mod storing;
 pub mod transport;

@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::bericht::{BerichtId, ClaimId, Codelijst as _, Deelnemercode, tijdstip};
-use crate::codec::{Pipeline, Toegestaan, ValidatorFout};
+use crate::codec::{Ontvangen, Pipeline, Toegestaan, ValidatorFout};
 use crate::engine::{
     self, Context, EngineFout, Invoer, Toestand, Uitslag, Wekker, Wijziging, Zicht,
 };
@@ -55,29 +55,129 @@ pub enum Richting {
 }
 
 /// One line of the message-log file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The message is `xml` when its bytes are UTF-8 (every outbound message is),
+/// else `xml_base64`: the bytes exactly as received. A message that was too
+/// large keeps only its start there, with `size` and `sha256`; a file the hub
+/// could not read has no bytes and says why in `unreadable`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "LogregelVeld")]
 pub struct Logregel {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
-    #[serde(with = "at")]
     pub at: DateTime<FixedOffset>,
     pub direction: Richting,
     pub mailbox: String,
     /// Inbound over AMQP: the message's `user_id` property, when it had one
     /// (the hub refuses it with A01 unless it is the mailbox's owner).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The message as text; empty when [`Logregel::ruw`] holds it.
     pub xml: String,
+    /// Inbound bytes that are not UTF-8 (written as `xml_base64`).
+    pub ruw: Option<Vec<u8>>,
+    /// Inbound and too large: the message's size (the bytes are its start).
+    pub size: Option<u64>,
+    /// With `size`: the SHA-256 the hub computed of what it read.
+    pub sha256: Option<String>,
+    /// Inbound and not readable by the hub: why.
+    pub unreadable: Option<String>,
+}
+
+/// A log line's fields as written; [`Logregel`] checks they fit together.
+#[derive(Deserialize)]
+struct LogregelVeld {
+    #[serde(default)]
+    seq: Option<u64>,
+    #[serde(with = "at")]
+    at: DateTime<FixedOffset>,
+    direction: Richting,
+    mailbox: String,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    xml: Option<String>,
+    #[serde(default)]
+    xml_base64: Option<String>,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    sha256: Option<String>,
+    #[serde(default)]
+    unreadable: Option<String>,
+}
+
+impl TryFrom<LogregelVeld> for Logregel {
+    type Error = String;
+
+    fn try_from(v: LogregelVeld) -> Result<Logregel, String> {
+        use base64::Engine as _;
+        let (xml, ruw) = match (v.xml, v.xml_base64) {
+            (Some(x), None) => (x, None),
+            (None, Some(b)) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b.as_bytes())
+                    .map_err(|e| format!("xml_base64: {e}"))?;
+                (String::new(), Some(bytes))
+            }
+            (None, None) => return Err("a line needs xml or xml_base64".into()),
+            (Some(_), Some(_)) => return Err("a line has xml or xml_base64, not both".into()),
+        };
+        if v.size.is_some() != v.sha256.is_some() {
+            return Err("size and sha256 come together".into());
+        }
+        if v.direction == Richting::Out
+            && (ruw.is_some() || v.size.is_some() || v.unreadable.is_some())
+        {
+            return Err("an out line has xml only".into());
+        }
+        Ok(Logregel {
+            seq: v.seq,
+            at: v.at,
+            direction: v.direction,
+            mailbox: v.mailbox,
+            user_id: v.user_id,
+            xml,
+            ruw,
+            size: v.size,
+            sha256: v.sha256,
+            unreadable: v.unreadable,
+        })
+    }
+}
+
+impl Serialize for Logregel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine as _;
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Logregel", 9)?;
+        if let Some(seq) = self.seq {
+            m.serialize_field("seq", &seq)?;
+        }
+        m.serialize_field("at", &tijdstip::format(&self.at))?;
+        m.serialize_field("direction", &self.direction)?;
+        m.serialize_field("mailbox", &self.mailbox)?;
+        if let Some(u) = &self.user_id {
+            m.serialize_field("user_id", u)?;
+        }
+        match &self.ruw {
+            Some(b) => m.serialize_field(
+                "xml_base64",
+                &base64::engine::general_purpose::STANDARD.encode(b),
+            )?,
+            None => m.serialize_field("xml", &self.xml)?,
+        }
+        if let (Some(size), Some(sha)) = (self.size, &self.sha256) {
+            m.serialize_field("size", &size)?;
+            m.serialize_field("sha256", sha)?;
+        }
+        if let Some(r) = &self.unreadable {
+            m.serialize_field("unreadable", r)?;
+        }
+        m.end()
+    }
 }
 
 mod at {
     use super::*;
-    pub fn serialize<S: serde::Serializer>(
-        t: &DateTime<FixedOffset>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&tijdstip::format(t))
-    }
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(
         d: D,
     ) -> Result<DateTime<FixedOffset>, D::Error> {
@@ -91,6 +191,79 @@ impl Logregel {
     pub fn als_json(&self) -> String {
         serde_json::to_string(self)
             .unwrap_or_else(|e| unreachable!("a log line always serialises: {e}"))
+    }
+
+    /// An outbound message.
+    pub fn uit(seq: u64, at: DateTime<FixedOffset>, mailbox: String, xml: String) -> Logregel {
+        Logregel {
+            seq: Some(seq),
+            at,
+            direction: Richting::Out,
+            mailbox,
+            user_id: None,
+            xml,
+            ruw: None,
+            size: None,
+            sha256: None,
+            unreadable: None,
+        }
+    }
+
+    /// An inbound message as the hub received it (its bytes move into the line).
+    pub fn binnen(
+        seq: Option<u64>,
+        at: DateTime<FixedOffset>,
+        mailbox: String,
+        user_id: Option<String>,
+        ontvangen: Ontvangen,
+    ) -> Logregel {
+        let (bytes, size, sha256, unreadable) = match ontvangen {
+            Ontvangen::Heel(b) => (b, None, None, None),
+            Ontvangen::TeGroot {
+                begin,
+                grootte,
+                hash,
+            } => (begin, Some(grootte), Some(hash), None),
+            Ontvangen::Onleesbaar { reden } => (Vec::new(), None, None, Some(reden)),
+        };
+        let (xml, ruw) = match String::from_utf8(bytes) {
+            Ok(x) => (x, None),
+            Err(e) => (String::new(), Some(e.into_bytes())),
+        };
+        Logregel {
+            seq,
+            at,
+            direction: Richting::In,
+            mailbox,
+            user_id,
+            xml,
+            ruw,
+            size,
+            sha256,
+            unreadable,
+        }
+    }
+
+    /// The message's bytes as logged (for a message too large, its start).
+    pub fn bytes(&self) -> &[u8] {
+        self.ruw.as_deref().unwrap_or(self.xml.as_bytes())
+    }
+
+    /// An inbound line as the hub received it, for replay.
+    pub fn ontvangen(&self) -> Ontvangen {
+        if let Some(reden) = &self.unreadable {
+            return Ontvangen::Onleesbaar {
+                reden: reden.clone(),
+            };
+        }
+        match (self.size, &self.sha256) {
+            (Some(grootte), Some(hash)) => Ontvangen::TeGroot {
+                begin: self.bytes().to_vec(),
+                grootte,
+                hash: hash.clone(),
+            },
+            _ => Ontvangen::Heel(self.bytes().to_vec()),
+        }
     }
 }
 
@@ -209,14 +382,7 @@ impl<'a> Hub<'a> {
             .into_iter()
             .map(|u| {
                 self.seq += 1;
-                Logregel {
-                    seq: Some(self.seq),
-                    at,
-                    direction: Richting::Out,
-                    mailbox: u.mailbox.to_string(),
-                    user_id: None,
-                    xml: u.xml,
-                }
+                Logregel::uit(self.seq, at, u.mailbox.to_string(), u.xml)
             })
             .collect()
     }
@@ -240,9 +406,21 @@ impl<'a> Hub<'a> {
         at: DateTime<FixedOffset>,
         bytes: &[u8],
     ) -> Result<Verwerkt, HubFout> {
+        self.ontvang_ontvangen(mailbox, user_id, at, &Ontvangen::Heel(bytes.to_vec()))
+    }
+
+    /// [`Hub::ontvang_als`] of a message as the hub read it (too large, or
+    /// a file it could not read: how replay sees a logged line).
+    pub fn ontvang_ontvangen(
+        &mut self,
+        mailbox: &Deelnemercode,
+        user_id: Option<&str>,
+        at: DateTime<FixedOffset>,
+        ontvangen: &Ontvangen,
+    ) -> Result<Verwerkt, HubFout> {
         let gewekt = self.wek_tot(at)?;
-        let oordeel = self.pipeline.controleer(bytes, Toegestaan::Inkomend)?;
-        let hash = engine::inhoud_hash(bytes);
+        let oordeel = Hub::controleer(self.pipeline, ontvangen)?;
+        let hash = ontvangen.hash();
         let mut v = self.verwerk(mailbox, user_id, at, &hash, &oordeel)?;
         v.gewekt = gewekt;
         Ok(v)
@@ -277,8 +455,8 @@ impl<'a> Hub<'a> {
 
     /// The checks of [`Hub::ontvang`] alone: the slow, stateless part, which
     /// the dispatcher runs for many messages at once.
-    pub fn controleer(pipeline: &Pipeline, bytes: &[u8]) -> Result<Controle, HubFout> {
-        Ok(pipeline.controleer(bytes, Toegestaan::Inkomend)?)
+    pub fn controleer(pipeline: &Pipeline, ontvangen: &Ontvangen) -> Result<Controle, HubFout> {
+        Ok(pipeline.controleer_ontvangen(ontvangen, Toegestaan::Inkomend)?)
     }
 
     /// The engine part of [`Hub::ontvang`] for a checked message, without
@@ -472,7 +650,7 @@ pub fn speel(
                         reden: format!("mailbox: {e}"),
                     })?;
                 let v = hub
-                    .ontvang_als(&mailbox, log.user_id.as_deref(), log.at, log.xml.as_bytes())
+                    .ontvang_ontvangen(&mailbox, log.user_id.as_deref(), log.at, &log.ontvangen())
                     .map_err(|bron| ReplayFout::Hub {
                         regel: nummer,
                         bron,

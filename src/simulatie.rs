@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, FixedOffset};
 
 use crate::bericht::{Deelnemercode, tijdstip};
+use crate::codec::Ontvangen;
 use crate::engine::{Doel, Timersoort, Zicht};
-use crate::replay::{Hub, HubFout, Logregel, Richting};
+use crate::replay::{Hub, HubFout, Logregel};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimulatieFout {
@@ -88,11 +89,16 @@ impl<'a> Zandbak<'a> {
                 let code = Deelnemercode::new(*mailbox)
                     .map_err(|e| fout(format!("mailbox {mailbox}: {e}")))?;
                 let pad = self.map.join(bestand);
-                let bytes =
-                    std::fs::read(&pad).map_err(|e| fout(format!("{}: {e}", pad.display())))?;
+                // Read as the hub reads a mailbox: at most the limit plus one byte.
+                let ontvangen = std::fs::File::open(&pad)
+                    .and_then(|f| {
+                        let grootte = f.metadata()?.len();
+                        Ontvangen::lees(f, Some(grootte))
+                    })
+                    .map_err(|e| fout(format!("{}: {e}", pad.display())))?;
                 let v = self
                     .hub
-                    .ontvang(&code, nu, &bytes)
+                    .ontvang_ontvangen(&code, None, nu, &ontvangen)
                     .map_err(|bron| SimulatieFout::Hub { regel, bron })?;
                 let mut uit: Vec<Uitvoer> = v
                     .gewekt
@@ -100,14 +106,13 @@ impl<'a> Zandbak<'a> {
                     .flat_map(|g| g.uit)
                     .map(Uitvoer::Log)
                     .collect();
-                uit.push(Uitvoer::Log(Logregel {
-                    seq: Some(v.seq_in),
-                    at: nu,
-                    direction: Richting::In,
-                    mailbox: code.to_string(),
-                    user_id: None,
-                    xml: String::from_utf8_lossy(&bytes).into_owned(),
-                }));
+                uit.push(Uitvoer::Log(Logregel::binnen(
+                    Some(v.seq_in),
+                    nu,
+                    code.to_string(),
+                    None,
+                    ontvangen,
+                )));
                 uit.extend(v.uit.into_iter().map(Uitvoer::Log));
                 Ok(uit)
             }

@@ -26,7 +26,7 @@ use clearinghuis::codec::Toegestaan;
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::engine::termijn::wie_moet;
 use clearinghuis::engine::{Context, Doel, Fase, Instellingen, Timersoort, Toestand};
-use clearinghuis::replay::{Hub, Logregel, Opties, Richting, speel};
+use clearinghuis::replay::{Hub, Logregel, Opties, speel};
 
 const DEELNEMERS: &str = r#"
 [[deelnemer]]
@@ -357,14 +357,13 @@ fn invoer(berichten: &[Bericht]) -> String {
             );
         }
         controleer_timers(&hub.toestand);
-        let regel = Logregel {
-            seq: None,
-            at: t,
-            direction: Richting::In,
+        let regel = Logregel::binnen(
+            None,
+            t,
             mailbox,
-            user_id: None,
-            xml,
-        };
+            None,
+            clearinghuis::codec::Ontvangen::Heel(xml.into_bytes()),
+        );
         uit.push_str(&regel.als_json());
         uit.push('\n');
     }

@@ -63,10 +63,17 @@ fn een_heel_gesprek_door_de_mappen() {
         let b = xml::lees(tekst).expect("readable");
         assert_eq!(naam, &format!("{}.xml", b.kop.bericht_id));
     }
-    // Processed files are kept in .done/.
-    let done = std::fs::read_dir(hub.in_map("CR-00820000").join(".done"))
-        .expect("done")
+    // Processed files are kept in the hub's own verwerkt/<code>/, out of
+    // the participant's reach, and the in folder holds nothing else.
+    let done = std::fs::read_dir(hub.mailboxes().join("verwerkt/CR-00820000"))
+        .expect("verwerkt")
         .count();
+    assert_eq!(
+        std::fs::read_dir(hub.in_map("CR-00820000"))
+            .expect("in")
+            .count(),
+        0
+    );
     assert_eq!(done, 4);
     assert!(hub.stop().success(), "a clean stop on SIGTERM");
     let log = hub.export();

@@ -12,12 +12,13 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, FixedOffset};
 use clearinghuis::bericht::{ClaimId, Deelnemercode, tijdstip, xml};
+use clearinghuis::codec::Ontvangen;
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::engine::{Context, Instellingen, Toestand, Vraag, Wijziging, Zicht};
 use clearinghuis::replay::{Hub, Logregel, Richting};
 use clearinghuis::store::postgres::PgStore;
 use clearinghuis::store::sqlite::SqliteStore;
-use clearinghuis::store::{Batch, Bestand, Store, logrijen};
+use clearinghuis::store::{Batch, Bestand, Bestandsrij, Store, logrijen};
 use sqlx::Row;
 
 // ---------------------------------------------------------------------------
@@ -86,9 +87,7 @@ impl Speler {
                     seq: Some(v.seq_in),
                     ..r.clone()
                 };
-                let mut rijen = logrijen(Some((in_regel, v.hash.clone(), v.uitslag)), &v.uit);
-                // The bytes as received, as the dispatcher stores them.
-                rijen[0].ruw = Some(r.xml.as_bytes().to_vec());
+                let rijen = logrijen(Some((in_regel, v.hash.clone(), v.uitslag)), &v.uit);
                 batch.regels.extend(rijen);
                 batch.wijzigingen.extend(v.wijzigingen);
                 batch.bestanden.push(Bestand {
@@ -163,24 +162,22 @@ fn groot() -> &'static Draaiboek {
         let mut last = Vec::new();
         for i in 0..150 {
             let at = begin + Duration::microseconds(2_000_123 * i as i64);
-            last.push(Logregel {
-                seq: None,
+            last.push(Logregel::binnen(
+                None,
                 at,
-                direction: Richting::In,
-                mailbox: common::last::V.into(),
-                user_id: None,
-                xml: common::last::aanmelding(i),
-            });
+                common::last::V.into(),
+                None,
+                Ontvangen::Heel(common::last::aanmelding(i).into_bytes()),
+            ));
             let offset =
                 FixedOffset::east_opt(if i % 2 == 0 { 3600 } else { -3 * 3600 }).expect("offset");
-            last.push(Logregel {
-                seq: None,
-                at: (at + Duration::microseconds(1_000_001)).with_timezone(&offset),
-                direction: Richting::In,
-                mailbox: common::last::A.into(),
-                user_id: None,
-                xml: common::last::akkoord(i),
-            });
+            last.push(Logregel::binnen(
+                None,
+                (at + Duration::microseconds(1_000_001)).with_timezone(&offset),
+                common::last::A.into(),
+                None,
+                Ontvangen::Heel(common::last::akkoord(i).into_bytes()),
+            ));
         }
         s.ontvang(&last, last.len());
         s.wek_tot(t("2027-12-31T00:00:00+01:00"));
@@ -302,14 +299,14 @@ async fn elke_ronde<S: Store>(store: S, d: &Draaiboek) {
 
 /// The outbox holds every out line once, in order, until marked sent.
 async fn outbox<S: Store>(store: S, d: &Draaiboek) {
-    assert!(store.onverzonden(10).await.expect("outbox").is_empty());
+    assert!(store.onverzonden(10, 0).await.expect("outbox").is_empty());
     speel_alles(&store, d).await;
     let uit: Vec<&Logregel> = d
         .log
         .iter()
         .filter(|r| r.direction == Richting::Out)
         .collect();
-    let open = store.onverzonden(100_000).await.expect("outbox");
+    let open = store.onverzonden(100_000, 0).await.expect("outbox");
     assert_eq!(open.len(), uit.len());
     for (o, r) in open.iter().zip(&uit) {
         assert_eq!(Some(o.seq), r.seq);
@@ -320,13 +317,16 @@ async fn outbox<S: Store>(store: S, d: &Draaiboek) {
                 .contains(&format!("<BerichtId>{}</BerichtId>", o.bericht_id))
         );
     }
-    assert_eq!(store.onverzonden(3).await.expect("outbox"), open[..3]);
+    assert_eq!(store.onverzonden(3, 0).await.expect("outbox"), open[..3]);
 
     let eerste: Vec<u64> = open.iter().take(5).map(|o| o.seq).collect();
     store.verzonden(&eerste).await.expect("marks");
     store.verzonden(&eerste).await.expect("marks again");
     store.verzonden(&[]).await.expect("marks nothing");
-    assert_eq!(store.onverzonden(100_000).await.expect("outbox"), open[5..]);
+    assert_eq!(
+        store.onverzonden(100_000, 0).await.expect("outbox"),
+        open[5..]
+    );
     // A batch marks earlier answers sent in its own transaction.
     let volgende: Vec<u64> = open[5..8].iter().map(|o| o.seq).collect();
     let batch = Batch {
@@ -334,10 +334,19 @@ async fn outbox<S: Store>(store: S, d: &Draaiboek) {
         ..Batch::default()
     };
     store.bewaar(&batch).await.expect("commits");
-    assert_eq!(store.onverzonden(100_000).await.expect("outbox"), open[8..]);
+    assert_eq!(
+        store.onverzonden(100_000, 0).await.expect("outbox"),
+        open[8..]
+    );
     let rest: Vec<u64> = open[8..].iter().map(|o| o.seq).collect();
     store.verzonden(&rest).await.expect("marks");
-    assert!(store.onverzonden(100_000).await.expect("outbox").is_empty());
+    assert!(
+        store
+            .onverzonden(100_000, 0)
+            .await
+            .expect("outbox")
+            .is_empty()
+    );
 }
 
 /// Files: known by name and hash until moved; registered again, not moved.
@@ -346,13 +355,14 @@ async fn bestanden<S: Store>(store: S, d: &Draaiboek) {
     let v = Deelnemercode::new("CR-00510000").expect("code");
     let eerste = d.rondes[0].batch.bestanden[0].clone();
     assert_eq!(eerste.mailbox, v);
-    let (hash, verplaatst) = store
+    let rij = store
         .bestand(&v, "0.xml")
         .await
         .expect("query")
         .expect("known");
-    assert_eq!(hash, eerste.hash);
-    assert!(!verplaatst);
+    assert_eq!(rij.hash, eerste.hash);
+    assert_eq!(rij.seq, eerste.seq);
+    assert!(!rij.verplaatst);
     store
         .verplaatst(&[(v.clone(), "0.xml".into()), (v.clone(), "nooit.xml".into())])
         .await
@@ -360,7 +370,11 @@ async fn bestanden<S: Store>(store: S, d: &Draaiboek) {
     store.verplaatst(&[]).await.expect("marks nothing");
     assert_eq!(
         store.bestand(&v, "0.xml").await.expect("query"),
-        Some((eerste.hash.clone(), true))
+        Some(Bestandsrij {
+            hash: eerste.hash.clone(),
+            seq: eerste.seq,
+            verplaatst: true,
+        })
     );
     assert!(
         store
@@ -382,7 +396,11 @@ async fn bestanden<S: Store>(store: S, d: &Draaiboek) {
     store.bewaar(&opnieuw).await.expect("commits");
     assert_eq!(
         store.bestand(&v, "0.xml").await.expect("query"),
-        Some(("ander".to_string(), false))
+        Some(Bestandsrij {
+            hash: "ander".into(),
+            seq: 7,
+            verplaatst: false,
+        })
     );
 }
 
@@ -428,13 +446,13 @@ async fn alles_of_niets<S: Store>(store: S, d: &Draaiboek) {
         verzonden: Vec::new(),
     };
     let voor_export = export_van(&store).await;
-    let voor_outbox = store.onverzonden(100_000).await.expect("outbox");
+    let voor_outbox = store.onverzonden(100_000, 0).await.expect("outbox");
     assert!(store.bewaar(&kapot).await.is_err(), "the batch must fail");
 
     zelfde_staat(&store, &d.rondes[k], d).await;
     assert_eq!(export_van(&store).await, voor_export);
     assert_eq!(
-        store.onverzonden(100_000).await.expect("outbox"),
+        store.onverzonden(100_000, 0).await.expect("outbox"),
         voor_outbox
     );
     for b in &volgende.batch.bestanden {
@@ -595,8 +613,8 @@ async fn beide_stores_zelfde_export() {
     assert_eq!(uit_pg, als_bestand(&d.log));
 
     assert_eq!(
-        lite.onverzonden(100_000).await.expect("outbox"),
-        pg.onverzonden(100_000).await.expect("outbox")
+        lite.onverzonden(100_000, 0).await.expect("outbox"),
+        pg.onverzonden(100_000, 0).await.expect("outbox")
     );
     let laatste = d.rondes.last().expect("rounds");
     zelfde_staat(&lite, laatste, d).await;

@@ -432,7 +432,7 @@ fn demo(mappen: &Mappen) {
         match zet_neer(&mappen.in_map(&code), &naam, r.xml.as_bytes()) {
             Ok(p) => {
                 println!("dropped {}", p.display());
-                // Wait until the hub has taken it (moved to .done/), then for its answers.
+                // Wait until the hub has taken it (moved to verwerkt/), then for its answers.
                 for _ in 0..200 {
                     if !p.exists() {
                         break;

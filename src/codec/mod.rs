@@ -14,6 +14,7 @@
 //!    rules a schema cannot express (`Ontvanger` is CR-HUB, no `Namens`, no
 //!    outbound Claim block): T02.
 
+pub mod ontvangen;
 pub mod scan;
 pub mod validator;
 
@@ -24,7 +25,8 @@ use crate::bericht::{
     BerichtId, ClaimBlok, Foutcode, NAMESPACE, Probleem, Richting, VERSIE, Weigering, richting_van,
     xml,
 };
-use scan::{MAX_BYTES, MAX_BYTES_AANLEVERING, Positie, Structuur};
+pub use ontvangen::Ontvangen;
+use scan::{MAX_BYTES, Positie, Structuur};
 pub use validator::{Melding, Oordeel, Validator, ValidatorFout};
 
 /// Which body types a caller accepts.
@@ -41,7 +43,6 @@ pub struct Pipeline {
     validator: Validator,
 }
 
-const SCAN_BIJ_TE_GROOT: usize = 64 * 1024;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn op(p: Positie) -> (Option<u32>, Option<u32>) {
@@ -225,32 +226,8 @@ impl Pipeline {
         toegestaan: Toegestaan,
     ) -> Result<Result<Bericht, Weigering>, ValidatorFout> {
         // 1. Size. Between the two limits only an InformatieAanlevering may pass.
-        if bytes.len() > MAX_BYTES {
-            let soort = scan::berichtsoort_bij_benadering(bytes);
-            let grens = if soort.as_deref() == Some("InformatieAanlevering") {
-                MAX_BYTES_AANLEVERING
-            } else {
-                MAX_BYTES
-            };
-            if bytes.len() > grens {
-                let s = scan::structuur(&bytes[..SCAN_BIJ_TE_GROOT]);
-                return Ok(Err(weiger(
-                    &s,
-                    een(
-                        Foutcode::T03,
-                        format!(
-                            "the message is {} bytes; the maximum is {grens} bytes{}",
-                            bytes.len(),
-                            if grens == MAX_BYTES {
-                                " (10 MiB for InformatieAanlevering only)"
-                            } else {
-                                ""
-                            }
-                        ),
-                        None,
-                    ),
-                )));
-            }
+        if let Some(grens) = ontvangen::te_groot(bytes, bytes.len() as u64) {
+            return Ok(Err(te_groot(bytes, bytes.len() as u64, grens)));
         }
         let inhoud = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
         // The token pass expands nothing; it gives the T06 findings, the
@@ -355,6 +332,24 @@ impl Pipeline {
         Ok(Ok(bericht))
     }
 
+    /// [`Pipeline::controleer`] of a message as the hub read it: one that
+    /// was too large is refused T03 from its first bytes, a file the hub
+    /// could not read is refused T01 with the reason.
+    pub fn controleer_ontvangen(
+        &self,
+        ontvangen: &Ontvangen,
+        toegestaan: Toegestaan,
+    ) -> Result<Result<Bericht, Weigering>, ValidatorFout> {
+        match ontvangen {
+            Ontvangen::Heel(bytes) => self.controleer(bytes, toegestaan),
+            Ontvangen::TeGroot { begin, grootte, .. } => {
+                let grens = ontvangen::te_groot(begin, *grootte).unwrap_or(MAX_BYTES);
+                Ok(Err(te_groot(begin, *grootte, grens)))
+            }
+            Ontvangen::Onleesbaar { reden } => Ok(Err(onleesbaar(reden))),
+        }
+    }
+
     pub fn validator_threads(&self) -> usize {
         self.validator.threads()
     }
@@ -363,6 +358,39 @@ impl Pipeline {
     pub fn validator(&self) -> &Validator {
         &self.validator
     }
+}
+
+/// T03 for a message of `grootte` bytes over its limit `grens`; `begin` is
+/// the message or its start, searched for the BerichtId only as far as
+/// [`ontvangen::BEGIN_BIJ_TE_GROOT`] (the hub keeps no more of it).
+fn te_groot(begin: &[u8], grootte: u64, grens: usize) -> Weigering {
+    let s = scan::structuur(&begin[..begin.len().min(ontvangen::BEGIN_BIJ_TE_GROOT)]);
+    weiger(
+        &s,
+        een(
+            Foutcode::T03,
+            format!(
+                "the message is {grootte} bytes; the maximum is {grens} bytes{}",
+                if grens == MAX_BYTES {
+                    " (10 MiB for InformatieAanlevering only)"
+                } else {
+                    ""
+                }
+            ),
+            None,
+        ),
+    )
+}
+
+/// T01 for a file the hub could not read (its sender is the owner of the
+/// mailbox it was in; its BerichtId is unknown).
+fn onleesbaar(reden: &str) -> Weigering {
+    Weigering::code(
+        Foutcode::T01,
+        format!(
+            "the hub could not read the file: {reden}; a message must be a regular file the hub may read"
+        ),
+    )
 }
 
 /// The rules of the inbound envelope that the shared schema cannot express,

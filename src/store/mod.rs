@@ -39,9 +39,9 @@ pub enum StoreFout {
 /// One line of the message log as the store keeps it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Logrij {
+    /// The line; inbound, with the bytes exactly as received
+    /// ([`Logregel::bytes`]), or the start and size of a message too large.
     pub regel: Logregel,
-    /// Inbound: the bytes exactly as received (`regel.xml` is their text).
-    pub ruw: Option<Vec<u8>>,
     /// Inbound: the content hash and the outcome.
     pub hash: Option<String>,
     pub uitslag: Option<String>,
@@ -56,6 +56,16 @@ pub struct Bestand {
     pub naam: String,
     pub hash: String,
     pub seq: u64,
+}
+
+/// A committed file as the store knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bestandsrij {
+    pub hash: String,
+    /// The log line of the message it held.
+    pub seq: u64,
+    /// Moved out of the `in` folder already.
+    pub verplaatst: bool,
 }
 
 /// Everything one transaction writes.
@@ -115,16 +125,17 @@ pub trait Store {
     /// [`Store::bewaar`] on a task of its own, so the dispatcher can prepare
     /// the next round meanwhile; gives the batch back once committed.
     fn bewaar_los(&self, batch: Batch) -> tokio::task::JoinHandle<Result<Batch, StoreFout>>;
-    /// Outbound messages not yet delivered, oldest first.
-    async fn onverzonden(&self, max: u32) -> Result<Vec<Uitgaand>, StoreFout>;
+    /// Outbound messages not yet delivered, oldest first, at most `max`
+    /// of those after seq `na` (so a caller pages past a mailbox whose
+    /// answers cannot be delivered now).
+    async fn onverzonden(&self, max: u32, na: u64) -> Result<Vec<Uitgaand>, StoreFout>;
     async fn verzonden(&self, seqs: &[u64]) -> Result<(), StoreFout>;
-    /// The committed file of a directory mailbox by name: its hash, and
-    /// whether it was moved to `.done/` already.
+    /// The committed file of a directory mailbox by name.
     async fn bestand(
         &self,
         mailbox: &Deelnemercode,
         naam: &str,
-    ) -> Result<Option<(String, bool)>, StoreFout>;
+    ) -> Result<Option<Bestandsrij>, StoreFout>;
     async fn verplaatst(&self, bestanden: &[(Deelnemercode, String)]) -> Result<(), StoreFout>;
     /// Calls `regel` with every log line in seq order.
     async fn exporteer(
@@ -142,7 +153,6 @@ pub fn logrijen(
     if let Some((regel, hash, uitslag)) = in_regel {
         rijen.push(Logrij {
             regel,
-            ruw: None,
             hash: Some(hash),
             uitslag: Some(uitslag.to_string()),
             bericht_id: None,
@@ -152,7 +162,6 @@ pub fn logrijen(
         debug_assert_eq!(u.direction, Richting::Out);
         rijen.push(Logrij {
             regel: u.clone(),
-            ruw: None,
             hash: None,
             uitslag: None,
             bericht_id: bericht_id_van(&u.xml),

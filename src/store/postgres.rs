@@ -16,7 +16,7 @@ use sqlx::{Postgres, Row, Transaction};
 use super::rij::{
     claim_id, code, inboxregel, json, lees_claim, logregel, onleesbaar, tijd, vastgehouden,
 };
-use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
+use super::{Batch, Bestandsrij, Opgeslagen, Store, StoreFout, Uitgaand};
 use crate::bericht::{Deelnemercode, tijdstip, xml};
 use crate::engine::{
     Claim, Gevonden, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Vraag, Wijziging,
@@ -508,6 +508,8 @@ impl Store for PgStore {
             let mut uitslag = Vec::with_capacity(n);
             let mut bericht_id = Vec::with_capacity(n);
             let mut user_id = Vec::with_capacity(n);
+            let mut grootte = Vec::with_capacity(n);
+            let mut onleesbaar = Vec::with_capacity(n);
             let mut o_seq = Vec::new();
             let mut o_mailbox = Vec::new();
             let mut o_bericht_id = Vec::new();
@@ -520,11 +522,13 @@ impl Store for PgStore {
                     Richting::Out => "out",
                 });
                 mailbox.push(r.regel.mailbox.as_str());
-                ruw.push(r.ruw.as_deref().unwrap_or(r.regel.xml.as_bytes()));
+                ruw.push(r.regel.bytes());
                 hash.push(r.hash.as_deref());
                 uitslag.push(r.uitslag.as_deref());
                 bericht_id.push(r.bericht_id.as_ref().map(|b| b.as_str()));
                 user_id.push(r.regel.user_id.as_deref());
+                grootte.push(r.regel.size.map(groot));
+                onleesbaar.push(r.regel.unreadable.as_deref());
                 if let Some(id) = &r.bericht_id {
                     o_seq.push(s);
                     o_mailbox.push(r.regel.mailbox.as_str());
@@ -534,10 +538,10 @@ impl Store for PgStore {
             // at_utc is the logged text read by the server: the same instant,
             // to the microsecond the hub's clock keeps.
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, user_id)
-                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, user_id
-                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[])
-                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, user_id)",
+                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, user_id, grootte, onleesbaar)
+                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, user_id, grootte, onleesbaar
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[])
+                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, user_id, grootte, onleesbaar)",
             )
             .bind(&seq)
             .bind(&at)
@@ -548,6 +552,8 @@ impl Store for PgStore {
             .bind(&uitslag)
             .bind(&bericht_id)
             .bind(&user_id)
+            .bind(&grootte)
+            .bind(&onleesbaar)
             .execute(&mut *tx)
             .await?;
             if !o_seq.is_empty() {
@@ -603,11 +609,12 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn onverzonden(&self, max: u32) -> Result<Vec<Uitgaand>, StoreFout> {
+    async fn onverzonden(&self, max: u32, na: u64) -> Result<Vec<Uitgaand>, StoreFout> {
         let rijen = sqlx::query(
             "SELECT o.seq, o.mailbox, o.bericht_id, l.xml FROM outbox o JOIN berichtenlog l ON l.seq = o.seq
-             WHERE NOT o.verzonden ORDER BY o.seq LIMIT $1",
+             WHERE NOT o.verzonden AND o.seq > $1 ORDER BY o.seq LIMIT $2",
         )
+        .bind(groot(na))
         .bind(i64::from(max))
         .fetch_all(&self.pool)
         .await?;
@@ -641,14 +648,19 @@ impl Store for PgStore {
         &self,
         mailbox: &Deelnemercode,
         naam: &str,
-    ) -> Result<Option<(String, bool)>, StoreFout> {
-        let r =
-            sqlx::query("SELECT hash, verplaatst FROM bestanden WHERE mailbox = $1 AND naam = $2")
-                .bind(mailbox.as_str())
-                .bind(naam)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(r.map(|r| (r.get::<String, _>(0), r.get::<bool, _>(1))))
+    ) -> Result<Option<Bestandsrij>, StoreFout> {
+        let r = sqlx::query(
+            "SELECT hash, seq, verplaatst FROM bestanden WHERE mailbox = $1 AND naam = $2",
+        )
+        .bind(mailbox.as_str())
+        .bind(naam)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.map(|r| Bestandsrij {
+            hash: r.get::<String, _>(0),
+            seq: r.get::<i64, _>(1) as u64,
+            verplaatst: r.get::<bool, _>(2),
+        }))
     }
 
     async fn verplaatst(&self, bestanden: &[(Deelnemercode, String)]) -> Result<(), StoreFout> {
@@ -677,7 +689,7 @@ impl Store for PgStore {
         let mut aantal = 0u64;
         loop {
             let rijen = sqlx::query(
-                "SELECT seq, at, richting, mailbox, xml, user_id FROM berichtenlog WHERE seq > $1 ORDER BY seq LIMIT 1000",
+                "SELECT seq, at, richting, mailbox, xml, user_id, grootte, hash, onleesbaar FROM berichtenlog WHERE seq > $1 ORDER BY seq LIMIT 1000",
             )
             .bind(vanaf)
             .fetch_all(&self.pool)
@@ -692,8 +704,11 @@ impl Store for PgStore {
                     r.get::<&str, _>(1),
                     r.get::<&str, _>(2),
                     r.get::<String, _>(3),
-                    &r.get::<Vec<u8>, _>(4),
+                    r.get::<Vec<u8>, _>(4),
                     r.get::<Option<String>, _>(5),
+                    r.get::<Option<i64>, _>(6),
+                    r.get::<Option<String>, _>(7),
+                    r.get::<Option<String>, _>(8),
                 )?)?;
                 aantal += 1;
             }

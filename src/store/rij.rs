@@ -3,6 +3,7 @@
 
 use crate::bericht::xml;
 use crate::bericht::{BerichtId, ClaimId, Deelnemercode, tijdstip};
+use crate::codec::Ontvangen;
 use crate::engine::{Claim, Inboxregel, Vastgehouden, Wachtsleutel};
 use crate::replay::{Logregel, Richting};
 
@@ -77,26 +78,40 @@ pub(super) fn vastgehouden(
     }))
 }
 
-/// A message-log row: (seq, at, richting, mailbox, xml, user_id). A message
-/// that was not UTF-8 is exported lossily; the store keeps its bytes.
+/// A message-log row: (seq, at, richting, mailbox, xml, user_id, grootte,
+/// hash, onleesbaar). The bytes come back exactly as stored: as text when
+/// they are UTF-8, else as they are (the export writes `xml_base64`).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn logregel(
     seq: i64,
     at: &str,
     richting: &str,
     mailbox: String,
-    xml: &[u8],
+    xml: Vec<u8>,
     user_id: Option<String>,
+    grootte: Option<i64>,
+    hash: Option<String>,
+    reden: Option<String>,
 ) -> Result<Logregel, StoreFout> {
-    Ok(Logregel {
-        seq: Some(seq as u64),
-        at: tijd(at)?,
-        direction: if richting == "in" {
-            Richting::In
-        } else {
-            Richting::Out
+    let richting = if richting == "in" {
+        Richting::In
+    } else {
+        Richting::Out
+    };
+    let at = tijd(at)?;
+    let seq = seq as u64;
+    if richting == Richting::Out {
+        let xml = String::from_utf8(xml).map_err(|e| onleesbaar("an outbound message", e))?;
+        return Ok(Logregel::uit(seq, at, mailbox, xml));
+    }
+    let ontvangen = match (reden, grootte) {
+        (Some(reden), _) => Ontvangen::Onleesbaar { reden },
+        (None, Some(g)) => Ontvangen::TeGroot {
+            begin: xml,
+            grootte: g as u64,
+            hash: hash.unwrap_or_default(),
         },
-        mailbox,
-        user_id,
-        xml: String::from_utf8_lossy(xml).into_owned(),
-    })
+        (None, None) => Ontvangen::Heel(xml),
+    };
+    Ok(Logregel::binnen(Some(seq), at, mailbox, user_id, ontvangen))
 }

@@ -11,7 +11,7 @@ use sqlx::{Row, Sqlite, Transaction};
 use super::rij::{
     claim_id, code, inboxregel, json, lees_claim, logregel, onleesbaar, tijd, vastgehouden,
 };
-use super::{Batch, Opgeslagen, Store, StoreFout, Uitgaand};
+use super::{Batch, Bestandsrij, Opgeslagen, Store, StoreFout, Uitgaand};
 use crate::bericht::{ClaimId, Deelnemercode, tijdstip, xml};
 use crate::engine::{Gevonden, Tellers, Timersoort, Toestand, Vraag, Wijziging};
 use crate::replay::{Logregel, Richting};
@@ -312,17 +312,19 @@ impl Store for SqliteStore {
                 Richting::Out => "out",
             };
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, user_id, grootte, onleesbaar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(seq)
             .bind(tijdstip::format(&r.regel.at))
             .bind(richting)
             .bind(&r.regel.mailbox)
-            .bind(r.ruw.as_deref().unwrap_or(r.regel.xml.as_bytes()))
+            .bind(r.regel.bytes())
             .bind(&r.hash)
             .bind(&r.uitslag)
             .bind(r.bericht_id.as_ref().map(|b| b.to_string()))
             .bind(&r.regel.user_id)
+            .bind(r.regel.size.map(|g| g as i64))
+            .bind(&r.regel.unreadable)
             .execute(&mut *tx)
             .await?;
             if let Some(id) = &r.bericht_id {
@@ -358,11 +360,12 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn onverzonden(&self, max: u32) -> Result<Vec<Uitgaand>, StoreFout> {
+    async fn onverzonden(&self, max: u32, na: u64) -> Result<Vec<Uitgaand>, StoreFout> {
         let rijen = sqlx::query(
             "SELECT o.seq, o.mailbox, o.bericht_id, l.xml FROM outbox o JOIN berichtenlog l ON l.seq = o.seq
-             WHERE o.verzonden = 0 ORDER BY o.seq LIMIT ?",
+             WHERE o.verzonden = 0 AND o.seq > ? ORDER BY o.seq LIMIT ?",
         )
+        .bind(na as i64)
         .bind(i64::from(max))
         .fetch_all(&self.pool)
         .await?;
@@ -395,14 +398,19 @@ impl Store for SqliteStore {
         &self,
         mailbox: &Deelnemercode,
         naam: &str,
-    ) -> Result<Option<(String, bool)>, StoreFout> {
-        let r =
-            sqlx::query("SELECT hash, verplaatst FROM bestanden WHERE mailbox = ? AND naam = ?")
-                .bind(mailbox.as_str())
-                .bind(naam)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(r.map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1) != 0)))
+    ) -> Result<Option<Bestandsrij>, StoreFout> {
+        let r = sqlx::query(
+            "SELECT hash, seq, verplaatst FROM bestanden WHERE mailbox = ? AND naam = ?",
+        )
+        .bind(mailbox.as_str())
+        .bind(naam)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.map(|r| Bestandsrij {
+            hash: r.get::<String, _>(0),
+            seq: r.get::<i64, _>(1) as u64,
+            verplaatst: r.get::<i64, _>(2) != 0,
+        }))
     }
 
     async fn verplaatst(&self, bestanden: &[(Deelnemercode, String)]) -> Result<(), StoreFout> {
@@ -426,7 +434,7 @@ impl Store for SqliteStore {
         let mut aantal = 0u64;
         loop {
             let rijen = sqlx::query(
-                "SELECT seq, at, richting, mailbox, xml, user_id FROM berichtenlog WHERE seq > ? ORDER BY seq LIMIT 1000",
+                "SELECT seq, at, richting, mailbox, xml, user_id, grootte, hash, onleesbaar FROM berichtenlog WHERE seq > ? ORDER BY seq LIMIT 1000",
             )
             .bind(vanaf)
             .fetch_all(&self.pool)
@@ -441,8 +449,11 @@ impl Store for SqliteStore {
                     r.get::<&str, _>(1),
                     r.get::<&str, _>(2),
                     r.get::<String, _>(3),
-                    &r.get::<Vec<u8>, _>(4),
+                    r.get::<Vec<u8>, _>(4),
                     r.get::<Option<String>, _>(5),
+                    r.get::<Option<i64>, _>(6),
+                    r.get::<Option<String>, _>(7),
+                    r.get::<Option<String>, _>(8),
                 )?)?;
                 aantal += 1;
             }

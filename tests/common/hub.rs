@@ -140,6 +140,10 @@ impl Hub {
             .flatten()
         {
             let code = m.file_name().to_string_lossy().into_owned();
+            // The hub's own verwerkt/ has no out folder.
+            if code == clearinghuis::transport::directory::VERWERKT {
+                continue;
+            }
             for e in std::fs::read_dir(m.path().join("out"))
                 .expect("out")
                 .flatten()
