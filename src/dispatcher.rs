@@ -131,7 +131,7 @@ const LEES_OPNIEUW: Duration = Duration::from_secs(5);
 /// How long a processed file that could not be moved is left alone.
 const VERPLAATS_OPNIEUW: Duration = Duration::from_secs(60);
 /// How often answers waiting for a failing `out` folder are tried again.
-const LEVER_OPNIEUW: Duration = Duration::from_secs(30);
+const LEVER_OPNIEUW: Duration = Duration::from_secs(10);
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -13,6 +13,12 @@ pub struct Hub {
     pub stderr: PathBuf,
     /// Extra environment for the hub process (settings).
     pub omgeving: Vec<(String, String)>,
+    /// Run the hub without root's power to read and write any file
+    /// (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH dropped through `setpriv`), so
+    /// file permissions bind it as they bind a hub under its own user.
+    pub zonder_root_rechten: bool,
+    /// Run the hub inside this cgroup (v1 memory controller folder).
+    pub cgroup: Option<PathBuf>,
 }
 
 impl Hub {
@@ -32,6 +38,8 @@ impl Hub {
             kind: None,
             stderr,
             omgeving: Vec::new(),
+            zonder_root_rechten: false,
+            cgroup: None,
         }
     }
 
@@ -74,7 +82,31 @@ impl Hub {
             .append(true)
             .open(&self.stderr)
             .expect("log file");
-        let kind = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+        let mut programma = vec![env!("CARGO_BIN_EXE_clearinghuis").to_string()];
+        if self.zonder_root_rechten {
+            programma.splice(
+                0..0,
+                [
+                    "setpriv".to_string(),
+                    "--inh-caps=-all".to_string(),
+                    "--bounding-set=-dac_override,-dac_read_search".to_string(),
+                ],
+            );
+        }
+        if let Some(cg) = &self.cgroup {
+            // The shell joins the cgroup, then becomes the hub.
+            programma.splice(
+                0..0,
+                [
+                    "sh".to_string(),
+                    "-c".to_string(),
+                    format!("echo $$ > {}/cgroup.procs && exec \"$@\"", cg.display()),
+                    "sh".to_string(),
+                ],
+            );
+        }
+        let kind = Command::new(&programma[0])
+            .args(&programma[1..])
             .current_dir(&self.map)
             .args(["serve", "--participants", "participants.toml"])
             .env("RUST_LOG", "info")
