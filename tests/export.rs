@@ -24,9 +24,9 @@ fn grote_aanlevering(bytes: usize) -> Vec<u8> {
     let begin = voorbeeld.find("<Inhoud>").expect("Inhoud") + "<Inhoud>".len();
     let eind = voorbeeld.find("</Inhoud>").expect("/Inhoud");
     let rest = voorbeeld.len() - (eind - begin);
-    let mut uit = voorbeeld[..begin].as_bytes().to_vec();
+    let mut uit = voorbeeld.as_bytes()[..begin].to_vec();
     uit.resize(bytes - (voorbeeld.len() - eind), b'Q');
-    uit.extend_from_slice(voorbeeld[eind..].as_bytes());
+    uit.extend_from_slice(&voorbeeld.as_bytes()[eind..]);
     assert_eq!(uit.len(), bytes);
     assert!(rest < bytes);
     uit
