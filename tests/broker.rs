@@ -10,7 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clearinghuis::bericht::Deelnemercode;
 use clearinghuis::transport::amqp::Verbinding;
-use clearinghuis::transport::amqp::beheer::{WACHTWOORD_LENGTE, lees_wachtwoord};
+use clearinghuis::transport::amqp::beheer::{
+    MAX_BERICHT, Rabbitmqctl, WACHTWOORD_LENGTE, lees_wachtwoord,
+};
 use clearinghuis::transport::amqp::topologie::{in_queue, out_queue};
 use futures_lite::StreamExt;
 use lapin::options::{
@@ -410,5 +412,50 @@ async fn deelnemer_mag_alleen_bij_de_eigen_queues() {
     let conn = verbind(&een, &nieuw)
         .await
         .expect("the new password logs in");
+    let _ = conn.close(200, "done".into()).await;
+}
+
+/// `broker setup` sets the broker's largest message to the hub's (10 MiB):
+/// a participant's message of that size is taken, one byte more is refused
+/// by the broker at publish (406), so no one can make the broker or the hub
+/// hold more (issue 15, item 4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_weigert_berichten_boven_de_grootste_toegestane() {
+    let (een, _) = verse_codes();
+    let map = std::env::temp_dir().join(format!("clearinghuis-broker-grens-{een}"));
+    let _ = std::fs::remove_dir_all(&map);
+    std::fs::create_dir_all(&map).expect("temp folder");
+    let _opruimen = Opruimen {
+        codes: vec![een.clone()],
+        map: map.clone(),
+    };
+    std::fs::write(map.join("participants.toml"), deelnemer(&een)).expect("participants file");
+    let uit = setup(&map, &[]);
+    assert!(uit.contains("max_message_size"), "{uit}");
+    assert_eq!(
+        Rabbitmqctl::default()
+            .max_berichtgrootte()
+            .expect("rabbitmqctl"),
+        MAX_BERICHT
+    );
+    let ww = lees_wachtwoord(&map.join("wachtwoorden").join(format!("{een}.password")))
+        .expect("password");
+    let conn = verbind(&een, &ww).await.expect("the participant connects");
+    let k = bevestigend(&conn).await;
+    let grootste = vec![b'x'; MAX_BERICHT as usize];
+    assert!(
+        publiceer(&k, &in_queue(&een), &grootste, Some(&een))
+            .await
+            .expect("10 MiB is taken"),
+        "nacked"
+    );
+    let te_groot = vec![b'x'; MAX_BERICHT as usize + 1];
+    let e = publiceer(&k, &in_queue(&een), &te_groot, Some(&een))
+        .await
+        .expect_err("one byte more is refused by the broker");
+    assert_eq!(antwoordcode(&e), Some(406), "{e}");
+    // Run again: nothing to change.
+    let uit = setup(&map, &[]);
+    assert!(uit.contains("max_message_size already"), "{uit}");
     let _ = conn.close(200, "done".into()).await;
 }

@@ -97,6 +97,15 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
     let ctl = Rabbitmqctl {
         programma: args.rabbitmqctl.clone(),
     };
+    match ctl.zet_max_berichtgrootte(beheer::MAX_BERICHT) {
+        Ok(gezet) => println!(
+            "max_message_size {} {} bytes (the largest message the hub accepts); to keep it across broker restarts, rabbitmq.conf needs: max_message_size = {}",
+            if gezet { "set to" } else { "already" },
+            beheer::MAX_BERICHT,
+            beheer::MAX_BERICHT
+        ),
+        Err(e) => return fout(e),
+    }
     match beheer::richt_gebruikers_in(
         &ctl,
         &vhost,

@@ -19,6 +19,8 @@ pub struct Hub {
     pub zonder_root_rechten: bool,
     /// Run the hub inside this cgroup (v1 memory controller folder).
     pub cgroup: Option<PathBuf>,
+    /// Extra arguments for `serve`.
+    pub args: Vec<String>,
 }
 
 impl Hub {
@@ -40,6 +42,7 @@ impl Hub {
             omgeving: Vec::new(),
             zonder_root_rechten: false,
             cgroup: None,
+            args: Vec::new(),
         }
     }
 
@@ -109,6 +112,7 @@ impl Hub {
             .args(&programma[1..])
             .current_dir(&self.map)
             .args(["serve", "--participants", "participants.toml"])
+            .args(&self.args)
             .env("RUST_LOG", "info")
             .envs(self.omgeving.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())

@@ -212,6 +212,16 @@ impl NieuwBestand {
     }
 }
 
+/// RabbitMQ's own `max_message_size` when none is set (128 MiB).
+pub const STANDAARD_MAX_BERICHT: u64 = 128 * 1024 * 1024;
+
+/// The largest message body the broker takes: the largest message the hub
+/// accepts (an `InformatieAanlevering` of 10 MiB). Anything larger is
+/// refused by the broker at publish, so neither the broker nor the hub ever
+/// holds it; the hub's memory for inbound messages is then at most
+/// prefetch × this per participant.
+pub const MAX_BERICHT: u64 = crate::codec::scan::MAX_BYTES_AANLEVERING as u64;
+
 /// `rabbitmqctl` on this host: the program, so an operator can name another
 /// path or a wrapper (e.g. one that adds `-n rabbit@host`).
 #[derive(Debug, Clone)]
@@ -324,6 +334,43 @@ impl Rabbitmqctl {
             opdracht: args.first().copied().unwrap_or_default().to_string(),
             reden: e.to_string(),
         })
+    }
+
+    /// The broker's largest message body (`max_message_size`), in bytes.
+    pub fn max_berichtgrootte(&self) -> Result<u64, BeheerFout> {
+        let tekst = self.voer_uit(
+            &["eval", "application:get_env(rabbit, max_message_size)."],
+            None,
+        )?;
+        // `{ok,134217728}`, or `undefined` for the broker's default.
+        let t = tekst.trim();
+        if t == "undefined" {
+            return Ok(STANDAARD_MAX_BERICHT);
+        }
+        t.strip_prefix("{ok,")
+            .and_then(|r| r.strip_suffix('}'))
+            .and_then(|n| n.trim().parse().ok())
+            .ok_or_else(|| BeheerFout::Uitvoer {
+                opdracht: "eval".into(),
+                reden: format!("max_message_size: `{t}`"),
+            })
+    }
+
+    /// Sets the broker's `max_message_size` on the running node (it applies
+    /// to channels opened from then on; a broker restart forgets it unless
+    /// `rabbitmq.conf` says the same). Returns whether it changed.
+    pub fn zet_max_berichtgrootte(&self, bytes: u64) -> Result<bool, BeheerFout> {
+        if self.max_berichtgrootte()? == bytes {
+            return Ok(false);
+        }
+        self.voer_uit(
+            &[
+                "eval",
+                &format!("application:set_env(rabbit, max_message_size, {bytes})."),
+            ],
+            None,
+        )?;
+        Ok(true)
     }
 
     /// Every user and its tags.
