@@ -180,10 +180,13 @@ impl Hub {
             if code == clearinghuis::transport::directory::VERWERKT {
                 continue;
             }
-            for e in std::fs::read_dir(m.path().join("out"))
-                .expect("out")
-                .flatten()
-            {
+            // A participant's folders may still be in the making at start.
+            let out = match std::fs::read_dir(m.path().join("out")) {
+                Ok(d) => d,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => panic!("out: {e}"),
+            };
+            for e in out.flatten() {
                 let naam = e.file_name().to_string_lossy().into_owned();
                 if naam.ends_with(".xml") && !naam.starts_with('.') {
                     uit.push((
