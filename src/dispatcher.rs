@@ -62,6 +62,27 @@ pub enum DispatcherFout {
     Commit(#[from] tokio::task::JoinError),
 }
 
+impl DispatcherFout {
+    /// No room to write: in the store, or for an answer in a mailbox folder.
+    pub fn schijf_vol(&self) -> bool {
+        match self {
+            DispatcherFout::Store(e) => e.schijf_vol(),
+            DispatcherFout::Mailbox(e) => crate::bewaking::schijf_vol_io(e),
+            _ => false,
+        }
+    }
+
+    /// A failure that trying again will not mend (see [`StoreFout::blijvend`]
+    /// and [`AmqpFout::blijvend`]).
+    pub fn blijvend(&self) -> bool {
+        match self {
+            DispatcherFout::Store(e) => e.blijvend(),
+            DispatcherFout::Amqp(e) => e.blijvend(),
+            _ => false,
+        }
+    }
+}
+
 /// The hub's clock: wall time to the microsecond (what both stores keep),
 /// never going back.
 pub struct Klok {

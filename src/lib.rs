@@ -21,6 +21,7 @@
 //! - [`cli`]: the `clearinghuis` command and its subcommands.
 
 pub mod bericht;
+pub mod bewaking;
 pub mod cli;
 pub mod codec;
 pub mod config;
@@ -33,3 +34,4 @@ pub mod schemas;
 pub mod simulatie;
 pub mod store;
 pub mod transport;
+pub mod verbergen;
