@@ -118,3 +118,114 @@ fn postgres_standby_neemt_over_na_sigkill() {
     let (url, _db) = rt.block_on(common::pg::verse_database());
     overname("standby-pg", vec![("CLEARINGHUIS_STORE_URL".into(), url)]);
 }
+
+/// PostgreSQL: the active hub's lock session is ended by the server
+/// (`pg_terminate_backend`) under load while a standby waits. The standby
+/// takes the lock at once; the first hub may still be in a round, but the
+/// fence refuses its commits, it notices the loss within seconds and
+/// becomes the standby. Nothing is lost, nothing doubled, no identifier is
+/// handed out by both.
+#[test]
+fn postgres_een_hub_die_zijn_slot_verliest_legt_niets_meer_vast() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (url, _db) = rt.block_on(common::pg::verse_database());
+    let mut eerste = Hub::nieuw("slot-kwijt");
+    eerste.omgeving = vec![("CLEARINGHUIS_STORE_URL".into(), url.clone())];
+    eerste.start();
+    let eerste_pid = eerste.pid().expect("running");
+    let mut tweede = eerste.naast("tweede.log");
+    tweede.start_zonder_wachten();
+    assert!(
+        tweede.wacht(Duration::from_secs(30), |h| h.log().contains("standby:")),
+        "the second hub did not wait"
+    );
+    let mut waarnemer = Waarnemer::start(eerste.mailboxes());
+    let (in_v, in_a) = (eerste.in_map(V), eerste.in_map(A));
+    let dropper = std::thread::spawn(move || {
+        let mut berichten = Vec::new();
+        for i in 0..CLAIMS {
+            let a = aanmelding(i);
+            zet_neer(&in_v, &format!("{i:04}-aanmelding.xml"), a.as_bytes());
+            let b = akkoord(i);
+            zet_neer(&in_a, &format!("{i:04}-akkoord.xml"), b.as_bytes());
+            berichten.push(a);
+            berichten.push(b);
+            if i % 20 == 0 {
+                std::thread::sleep(Duration::from_millis(15));
+            }
+        }
+        berichten
+    });
+    assert!(
+        eerste.wacht(Duration::from_secs(60), |h| h.antwoorden().len()
+            >= 5 * CLAIMS / 4),
+        "the first hub does not get going"
+    );
+    // End the first hub's lock session from the server's side.
+    let beeindigd: Vec<i32> = rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&url).await.expect("database");
+        let r = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity
+             WHERE application_name LIKE $1 AND pg_terminate_backend(pid)",
+        )
+        .bind(format!("clearinghuis serve pid {eerste_pid} %"))
+        .fetch_all(&mut c)
+        .await
+        .expect("terminated");
+        let _ = c.close().await;
+        r
+    });
+    assert_eq!(beeindigd.len(), 1, "the first hub's lock session");
+    let verlies = Instant::now();
+    assert!(
+        tweede.wacht(Duration::from_secs(30), |h| h.log().contains("serving:")),
+        "the second hub did not take over: {}",
+        tweede.log()
+    );
+    let overname = verlies.elapsed();
+    assert!(
+        eerste.wacht(Duration::from_secs(30), |h| h
+            .log()
+            .contains("lost the store's lock")),
+        "the first hub did not notice: {}",
+        eerste.log()
+    );
+    let gemerkt = verlies.elapsed();
+    let berichten = dropper.join().expect("dropper");
+    let klaar = tweede.wacht(Duration::from_secs(120), |h| {
+        h.wachtend() == 0 && h.antwoorden().len() >= 5 * CLAIMS
+    });
+    assert!(
+        eerste.wacht(Duration::from_secs(30), |h| h.log().contains("standby:")),
+        "the first hub did not become the standby: {}",
+        eerste.log()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let status_tweede = tweede.stop();
+    let status_eerste = eerste.stop();
+    waarnemer.stop();
+    let geweigerd = eerste
+        .log()
+        .matches("no longer holds the store's lock")
+        .count();
+    let t = tel(&tweede, &berichten, Some(&waarnemer));
+    eprintln!(
+        "slot-kwijt: the second hub served {:.2} s after the first hub's lock session ended, \
+         the first noticed after {:.2} s, commits the fence refused {geweigerd}; {t}",
+        overname.as_secs_f64(),
+        gemerkt.as_secs_f64()
+    );
+    assert!(overname < OVERNAME, "takeover took {overname:?}");
+    assert!(klaar, "the second hub did not catch up");
+    assert!(status_eerste.success() && status_tweede.success());
+    assert!(t.heel(), "{t}");
+    assert_eq!(t.antwoorden, 5 * CLAIMS, "answers in the log");
+    tweede
+        .export_verifieert(&[])
+        .expect("the exported log verifies");
+    let _ = std::fs::remove_dir_all(&tweede.map);
+}

@@ -269,6 +269,9 @@ const MAX_WACHT: Duration = Duration::from_secs(5);
 const START_GEDULD: Duration = Duration::from_secs(10);
 /// How often a standby looks whether the store's lock is free.
 const STANDBY_KIJKEN: Duration = Duration::from_millis(500);
+/// How long a hub that lost the store's lock waits before it tries to
+/// take it again (several times [`STANDBY_KIJKEN`]).
+const NA_VERLIES: Duration = Duration::from_secs(2);
 /// How much a folder must take before a hub waiting for disk space tries again.
 const RUIMTE_PROEF: usize = 1 << 20;
 
@@ -377,6 +380,14 @@ impl<'a> Leiding<'a> {
                     eprintln!(
                         "clearinghuis serve: this hub lost the store's lock; it takes no messages until it holds the lock again"
                     );
+                    // A standby, if there is one, looks more often than
+                    // this: it takes over from a hub that lost its session.
+                    let mut stop = self.stop.clone();
+                    tokio::select! {
+                        _ = stop.changed() => {}
+                        _ = tokio::time::sleep(NA_VERLIES) => {}
+                    }
+                    continue;
                 }
                 match self.neem_slot().await {
                     Ok(Some(s)) => slot = Some(s),
