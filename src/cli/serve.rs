@@ -145,9 +145,15 @@ pub fn run(args: Args) -> ExitCode {
     };
     // Every secret the hub was given, to scrub whatever it prints.
     let geheimen = Geheimen::van(
-        [Some(url.as_str()), config.mailbox.url.as_deref()]
-            .into_iter()
-            .flatten(),
+        [
+            Some(url.as_str()),
+            match &soort {
+                Soort::Amqp(v) => Some(v.url.as_str()),
+                Soort::Mappen(_) => None,
+            },
+        ]
+        .into_iter()
+        .flatten(),
     );
     let pipeline = match Pipeline::start() {
         Ok(p) => p,
@@ -181,7 +187,10 @@ pub fn run(args: Args) -> ExitCode {
             stop_signaal().await;
             let _ = stop_tx.send(true);
         });
-        let mut leiding = Leiding::new(&url, &soort, &omgeving, stop_rx, geheimen.clone());
+        // Shared, so that a later metrics endpoint can read it.
+        let bewaking = Arc::new(Bewaking::new());
+        let mut leiding =
+            Leiding::new(&url, &soort, &omgeving, stop_rx, geheimen.clone(), bewaking);
         leiding.bedien().await
     });
     match resultaat {
@@ -335,6 +344,7 @@ impl<'a> Leiding<'a> {
         o: &'a Omgeving<'a>,
         stop: tokio::sync::watch::Receiver<bool>,
         geheimen: Geheimen,
+        bewaking: Arc<Bewaking>,
     ) -> Leiding<'a> {
         Leiding {
             url,
@@ -342,7 +352,7 @@ impl<'a> Leiding<'a> {
             o,
             stop,
             geheimen,
-            bewaking: Arc::new(Bewaking::new()),
+            bewaking,
             gewerkt: Vec::new(),
             eerste_fout: None,
             wacht: BEGIN_WACHT,
