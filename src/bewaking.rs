@@ -144,15 +144,17 @@ impl Bewaking {
 
 impl Bewaking {
     /// Says in the log that the disk is full, once per spell (later
-    /// failures of the same spell at debug level).
-    pub fn meld_schijf_vol(&self, fout: &str) {
+    /// failures of the same spell at debug level); true when this began one.
+    pub fn meld_schijf_vol(&self, fout: &str) -> bool {
         if self.schijf_vol() {
             tracing::error!(
                 "disk full: {fout}. The hub takes no messages until there is space again; \
                  nothing taken is lost (it is neither moved nor acknowledged before it is committed)"
             );
+            true
         } else {
             tracing::debug!("disk still full: {fout}");
+            false
         }
     }
 

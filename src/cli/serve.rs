@@ -333,6 +333,8 @@ struct Leiding<'a> {
     /// When the first failure of a service that never worked happened.
     eerste_fout: Option<Instant>,
     wacht: Duration,
+    /// PostgreSQL with a full disk: the wait before the next attempt.
+    vol_wacht: Duration,
     /// The first attempt prints how to use the hub (and starts the demo).
     eerste: bool,
 }
@@ -356,6 +358,7 @@ impl<'a> Leiding<'a> {
             gewerkt: Vec::new(),
             eerste_fout: None,
             wacht: BEGIN_WACHT,
+            vol_wacht: Duration::from_secs(2),
             eerste: true,
         }
     }
@@ -454,8 +457,8 @@ impl<'a> Leiding<'a> {
         let tekst = self.geheimen.verberg(&e.to_string());
         self.bewaking.mislukt(&tekst);
         if e.schijf_vol() {
-            self.bewaking.meld_schijf_vol(&tekst);
-            self.wacht_op_ruimte().await;
+            let nieuw = self.bewaking.meld_schijf_vol(&tekst);
+            self.wacht_op_ruimte(nieuw).await;
             return Ok(());
         }
         if !self.gewerkt.contains(&e.dienst()) {
@@ -488,13 +491,17 @@ impl<'a> Leiding<'a> {
     /// root) must take a test file of [`RUIMTE_PROEF`] bytes. PostgreSQL's
     /// own disk cannot be looked at from here: then the next attempt is
     /// the test, after a wait that grows while it keeps failing.
-    async fn wacht_op_ruimte(&mut self) {
+    async fn wacht_op_ruimte(&mut self, nieuw: bool) {
         let mappen = self.lokale_mappen();
         let minimaal = if self.url.starts_with("sqlite:") {
             Duration::from_secs(1)
         } else {
-            self.wacht = (self.wacht * 2).clamp(Duration::from_secs(2), Duration::from_secs(30));
-            self.wacht
+            self.vol_wacht = if nieuw {
+                Duration::from_secs(2)
+            } else {
+                (self.vol_wacht * 2).min(Duration::from_secs(30))
+            };
+            self.vol_wacht
         };
         let begin = Instant::now();
         let mut stop = self.stop.clone();
