@@ -14,10 +14,14 @@
 //! - [`config`]: `clearinghuis.toml` and the `CLEARINGHUIS_` environment.
 //! - [`replay`]: the message-log file, the in-memory hub and replay.
 //! - [`simulatie`]: the sandbox behind `clearinghuis simulate` (a clock you set).
-//! - [`store`]: the message log, claims, timers, inbox and outbox (SQLite).
+//! - [`store`]: the message log, claims, timers, inbox and outbox (SQLite and
+//!   PostgreSQL), and the lock that lets one hub serve a store at a time.
 //! - [`transport`]: the mailboxes (directories).
 //! - [`dispatcher`]: the loop that runs the hub: files in, one transaction,
 //!   files moved, answers delivered, timers fired.
+//! - [`bewaking`]: what `serve`'s supervisor knows about itself (serving,
+//!   standby, disk full), for the log and a later metrics endpoint.
+//! - [`verbergen`]: URLs and error texts without passwords, for every print.
 //! - [`cli`]: the `clearinghuis` command and its subcommands.
 
 pub mod bericht;
