@@ -250,6 +250,16 @@ impl ServeFout {
         }
     }
 
+    fn slot_kwijt(&self) -> bool {
+        matches!(
+            self,
+            ServeFout::Store {
+                bron: StoreFout::SlotKwijt,
+                ..
+            } | ServeFout::Dispatcher(DispatcherFout::Store(StoreFout::SlotKwijt))
+        )
+    }
+
     fn schijf_vol(&self) -> bool {
         match self {
             ServeFout::Store { bron, .. } => bron.schijf_vol(),
@@ -384,11 +394,14 @@ impl<'a> Leiding<'a> {
     /// (`Err`, the message to exit with).
     async fn bedien(&mut self) -> Result<(), String> {
         let mut slot: Option<Slot> = None;
+        // The fence refused a commit: the lock is gone, whether or not the
+        // watch has seen it yet.
+        let mut kwijt = false;
         loop {
             if self.gestopt() {
                 return Ok(());
             }
-            if slot.as_ref().is_none_or(Slot::verloren) {
+            if std::mem::take(&mut kwijt) || slot.as_ref().is_none_or(Slot::verloren) {
                 if slot.take().is_some() {
                     eprintln!(
                         "clearinghuis serve: this hub lost the store's lock; it takes no messages until it holds the lock again"
@@ -444,6 +457,7 @@ impl<'a> Leiding<'a> {
                     if begin.elapsed() > Duration::from_secs(30) {
                         self.wacht = BEGIN_WACHT;
                     }
+                    kwijt = e.slot_kwijt();
                     self.na_fout(e).await?;
                 }
             }
