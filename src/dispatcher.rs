@@ -46,7 +46,7 @@ use crate::store::{Batch, Bestand, Store, StoreFout, Uitgaand, logrijen};
 use crate::storing::{Plek, Storingen};
 use crate::transport::amqp::AmqpFout;
 use crate::transport::amqp::postbus::{AmqpPostbus, Levering, Onderweg, TeVerzenden};
-use crate::transport::directory::{self, Binnen, Identiteit, Mappen, Verplaatsing};
+use crate::transport::directory::{Binnen, Identiteit, Mappen, Verplaatsing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DispatcherFout {
@@ -61,6 +61,27 @@ pub enum DispatcherFout {
     /// The task of a round's commit panicked or was cancelled.
     #[error("the commit of a round ended: {0}")]
     Commit(#[from] tokio::task::JoinError),
+}
+
+impl DispatcherFout {
+    /// No room to write: in the store, or for an answer in a mailbox folder.
+    pub fn schijf_vol(&self) -> bool {
+        match self {
+            DispatcherFout::Store(e) => e.schijf_vol(),
+            DispatcherFout::Mailbox(e) => crate::bewaking::schijf_vol_io(e),
+            _ => false,
+        }
+    }
+
+    /// A failure that trying again will not mend (see [`StoreFout::blijvend`]
+    /// and [`AmqpFout::blijvend`]).
+    pub fn blijvend(&self) -> bool {
+        match self {
+            DispatcherFout::Store(e) => e.blijvend(),
+            DispatcherFout::Amqp(e) => e.blijvend(),
+            _ => false,
+        }
+    }
 }
 
 /// The hub's clock: wall time to the microsecond (what both stores keep),
@@ -719,7 +740,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                             self.storingen.hersteld(&f.mailbox, plek);
                             namen.push((f.mailbox, f.naam));
                         }
-                        Err(e) if directory::is_schijf_vol(&e) => return Err(e.into()),
+                        Err(e) if crate::bewaking::schijf_vol_io(&e) => return Err(e.into()),
                         Err(e) => {
                             self.storingen.meld(
                                 &f.mailbox,
@@ -768,7 +789,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 for u in uit {
                     match m.lever(&u.mailbox, &u.bericht_id, &u.xml) {
                         Ok(()) => geleverd.push(u.seq),
-                        Err(e) if directory::is_schijf_vol(&e) => return Err(e.into()),
+                        Err(e) if crate::bewaking::schijf_vol_io(&e) => return Err(e.into()),
                         Err(e) => {
                             mislukt.insert(&u.mailbox, e);
                         }

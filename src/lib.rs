@@ -14,15 +14,20 @@
 //! - [`config`]: `clearinghuis.toml` and the `CLEARINGHUIS_` environment.
 //! - [`replay`]: the message-log file, the in-memory hub and replay.
 //! - [`simulatie`]: the sandbox behind `clearinghuis simulate` (a clock you set).
-//! - [`store`]: the message log, claims, timers, inbox and outbox (SQLite).
+//! - [`store`]: the message log, claims, timers, inbox and outbox (SQLite and
+//!   PostgreSQL), and the lock that lets one hub serve a store at a time.
 //! - [`transport`]: the mailboxes (directories).
 //! - [`dispatcher`]: the loop that runs the hub: files in, one transaction,
 //!   files moved, answers delivered, timers fired.
 //! - [`storing`]: faults of one mailbox or file, reported and kept apart so
 //!   every other participant's mail flows on.
+//! - [`bewaking`]: what `serve`'s supervisor knows about itself (serving,
+//!   standby, disk full), for the log and a later metrics endpoint.
+//! - [`verbergen`]: URLs and error texts without passwords, for every print.
 //! - [`cli`]: the `clearinghuis` command and its subcommands.
 
 pub mod bericht;
+pub mod bewaking;
 pub mod cli;
 pub mod codec;
 pub mod config;
@@ -36,3 +41,4 @@ pub mod simulatie;
 pub mod store;
 pub mod storing;
 pub mod transport;
+pub mod verbergen;

@@ -79,6 +79,7 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
             eprintln!("clearinghuis log export: {n} lines");
             ExitCode::SUCCESS
         }
-        Err(e) => fout(e),
+        // A driver's message may echo the URL: never its password.
+        Err(e) => fout(crate::verbergen::Geheimen::van([url.as_str()]).verberg(&e.to_string())),
     }
 }

@@ -3,21 +3,27 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::bericht::Deelnemercode;
+use crate::bewaking::{Bewaking, Fase};
 use crate::codec::Pipeline;
 use crate::config::Configuratie;
 use crate::deelnemers::Deelnemers;
-use crate::dispatcher::{Dispatcher, Postbus};
+use crate::dispatcher::{Dispatcher, DispatcherFout, Postbus};
 use crate::engine::Context;
 use crate::replay::{Hub, Logregel, Richting};
-use crate::store::Store;
-use crate::store::postgres::PgStore;
-use crate::store::sqlite::SqliteStore;
-use crate::transport::amqp::Verbinding;
+use crate::store::bewaakt::BewaakteStore;
+use crate::store::slot::{Bestandsslot, Houder, PgSlot};
+use crate::store::{Store, StoreFout};
 use crate::transport::amqp::postbus::AmqpPostbus;
+use crate::transport::amqp::{AmqpFout, Verbinding};
 use crate::transport::directory::{Mappen, zet_neer};
+use crate::verbergen::{self, Geheimen};
 
 /// The participants the hub starts with when none are given.
 const VOORBEELD_DEELNEMERS: &str = include_str!("../../fixtures/conversations/participants.toml");
@@ -76,7 +82,8 @@ pub fn plaatsen(config: &Configuratie, data: &Path) -> Result<(String, Soort), S
         && !url.starts_with("postgresql:")
     {
         return Err(format!(
-            "store {url}: the URL must start with sqlite:// or postgres://"
+            "store {}: the URL must start with sqlite:// or postgres://",
+            verbergen::url(&url)
         ));
     }
     let soort = match config.mailbox.kind.as_deref() {
@@ -136,6 +143,18 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fout(e),
     };
+    // Every secret the hub was given, to scrub whatever it prints.
+    let geheimen = Geheimen::van(
+        [
+            Some(url.as_str()),
+            match &soort {
+                Soort::Amqp(v) => Some(v.url.as_str()),
+                Soort::Mappen(_) => None,
+            },
+        ]
+        .into_iter()
+        .flatten(),
+    );
     let pipeline = match Pipeline::start() {
         Ok(p) => p,
         Err(e) => return fout(e),
@@ -168,45 +187,18 @@ pub fn run(args: Args) -> ExitCode {
             stop_signaal().await;
             let _ = stop_tx.send(true);
         });
-        if url.starts_with("sqlite:") {
-            let store = SqliteStore::open(&url).await.map_err(|e| e.to_string())?;
-            bedien(store, &url, &soort, &omgeving, stop_rx).await
-        } else {
-            let store = open_met_herhaling(&url, stop_rx.clone()).await?;
-            match store {
-                Some(store) => bedien(store, &url, &soort, &omgeving, stop_rx).await,
-                None => Ok(()),
-            }
-        }
+        // Shared, so that a later metrics endpoint can read it.
+        let bewaking = Arc::new(Bewaking::new());
+        let mut leiding =
+            Leiding::new(&url, &soort, &omgeving, stop_rx, geheimen.clone(), bewaking);
+        leiding.bedien().await
     });
     match resultaat {
         Ok(()) => {
             eprintln!("clearinghuis serve: stopped");
             ExitCode::SUCCESS
         }
-        Err(e) => fout(e),
-    }
-}
-
-/// Opens PostgreSQL, trying again with backoff while it is not there yet
-/// (`None`: stopped while waiting).
-async fn open_met_herhaling(
-    url: &str,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> Result<Option<PgStore>, String> {
-    let mut wacht = Duration::from_millis(500);
-    loop {
-        match PgStore::open(url).await {
-            Ok(s) => return Ok(Some(s)),
-            Err(e) => {
-                tracing::warn!("store {url}: {e}; trying again in {wacht:?}");
-            }
-        }
-        tokio::select! {
-            _ = stop.changed() => return Ok(None),
-            _ = tokio::time::sleep(wacht) => {}
-        }
-        wacht = (wacht * 2).min(Duration::from_secs(10));
+        Err(e) => fout(geheimen.verberg(&e)),
     }
 }
 
@@ -221,116 +213,531 @@ struct Omgeving<'a> {
     demo: bool,
 }
 
-/// Serves until stopped. Any failure (broker or database gone, a commit that
-/// failed) ends the attempt; the next one starts again from the store, after
-/// a backoff: the in-memory state may have run ahead of the store, and a
-/// restart is the recovery path that is always correct.
-async fn bedien<S: Store + Clone>(
-    store: S,
-    url: &str,
-    soort: &Soort,
-    o: &Omgeving<'_>,
+/// What can end an attempt, as the supervisor sees it.
+#[derive(Debug, thiserror::Error)]
+enum ServeFout {
+    /// `url` is shown without its password.
+    #[error("store {url}: {bron}")]
+    Store { url: String, bron: StoreFout },
+    #[error("broker {url}: {bron}")]
+    Broker { url: String, bron: AmqpFout },
+    #[error("mailboxes {pad}: {bron}")]
+    Mappen { pad: String, bron: std::io::Error },
+    #[error(transparent)]
+    Dispatcher(#[from] DispatcherFout),
+}
+
+/// Which service a failure belongs to: a service that has worked once in
+/// this process is configured right, and is waited for however long it is
+/// away; one that never worked ends the process soon (see [`Leiding::na_fout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dienst {
+    Store,
+    Broker,
+    Mappen,
+}
+
+impl ServeFout {
+    fn dienst(&self) -> Dienst {
+        match self {
+            ServeFout::Store { .. } | ServeFout::Dispatcher(DispatcherFout::Store(_)) => {
+                Dienst::Store
+            }
+            ServeFout::Broker { .. } | ServeFout::Dispatcher(DispatcherFout::Amqp(_)) => {
+                Dienst::Broker
+            }
+            ServeFout::Mappen { .. } | ServeFout::Dispatcher(_) => Dienst::Mappen,
+        }
+    }
+
+    fn slot_kwijt(&self) -> bool {
+        matches!(
+            self,
+            ServeFout::Store {
+                bron: StoreFout::SlotKwijt,
+                ..
+            } | ServeFout::Dispatcher(DispatcherFout::Store(StoreFout::SlotKwijt))
+        )
+    }
+
+    fn schijf_vol(&self) -> bool {
+        match self {
+            ServeFout::Store { bron, .. } => bron.schijf_vol(),
+            ServeFout::Mappen { bron, .. } => crate::bewaking::schijf_vol_io(bron),
+            ServeFout::Dispatcher(e) => e.schijf_vol(),
+            ServeFout::Broker { .. } => false,
+        }
+    }
+
+    fn blijvend(&self) -> bool {
+        match self {
+            ServeFout::Store { bron, .. } => bron.blijvend(),
+            ServeFout::Broker { bron, .. } => bron.blijvend(),
+            ServeFout::Mappen { bron, .. } => bron.kind() == std::io::ErrorKind::PermissionDenied,
+            ServeFout::Dispatcher(e) => e.blijvend(),
+        }
+    }
+}
+
+/// The first wait after a failure, doubled after each one up to [`MAX_WACHT`].
+const BEGIN_WACHT: Duration = Duration::from_millis(200);
+const MAX_WACHT: Duration = Duration::from_secs(5);
+/// How long a service that never worked is tried at start before the hub
+/// gives up (a configuration error; connection refused may be a service
+/// still starting).
+const START_GEDULD: Duration = Duration::from_secs(10);
+/// How often a standby looks whether the store's lock is free.
+const STANDBY_KIJKEN: Duration = Duration::from_millis(500);
+/// How long a hub that lost the store's lock waits before it tries to
+/// take it again (several times [`STANDBY_KIJKEN`]).
+const NA_VERLIES: Duration = Duration::from_secs(2);
+/// How much a folder must take before a hub waiting for disk space tries again.
+const RUIMTE_PROEF: usize = 1 << 20;
+
+/// The store's lock while this hub holds it ([`crate::store::slot`]).
+enum Slot {
+    /// SQLite: the flock, released when the value or the process goes.
+    Bestand(#[allow(dead_code)] Bestandsslot),
+    /// PostgreSQL: the lock session's backend pid (for the fence) and the
+    /// task watching it, which says when the lock is lost.
+    Postgres {
+        pid: i32,
+        wacht: tokio::task::JoinHandle<()>,
+        verloren: tokio::sync::watch::Receiver<bool>,
+    },
+    /// An in-memory SQLite database: nobody else can open it.
+    Geen,
+}
+
+impl Slot {
+    fn verloren(&self) -> bool {
+        match self {
+            Slot::Postgres { verloren, .. } => *verloren.borrow(),
+            _ => false,
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Slot::Postgres { wacht, .. } = self {
+            // Ends the watch, which closes the lock session.
+            wacht.abort();
+        }
+    }
+}
+
+/// The supervisor of `serve`: takes the store's lock (waiting as a standby
+/// while another hub holds it), opens a fresh store for every attempt, runs
+/// the dispatcher, and after any failure closes the store and starts again
+/// from what is committed, after a backoff, or after disk space is back.
+struct Leiding<'a> {
+    url: &'a str,
+    soort: &'a Soort,
+    o: &'a Omgeving<'a>,
     stop: tokio::sync::watch::Receiver<bool>,
-) -> Result<(), String> {
-    let mut wacht = Duration::from_millis(200);
-    let mut eerste = true;
-    loop {
-        if *stop.borrow() {
+    geheimen: Geheimen,
+    bewaking: Arc<Bewaking>,
+    /// Which services have worked once (see [`Dienst`]).
+    gewerkt: Vec<Dienst>,
+    /// When the first failure of a service that never worked happened.
+    eerste_fout: Option<Instant>,
+    wacht: Duration,
+    /// PostgreSQL with a full disk: the wait before the next attempt.
+    vol_wacht: Duration,
+    /// The first attempt prints how to use the hub (and starts the demo).
+    eerste: bool,
+}
+
+impl<'a> Leiding<'a> {
+    fn new(
+        url: &'a str,
+        soort: &'a Soort,
+        o: &'a Omgeving<'a>,
+        stop: tokio::sync::watch::Receiver<bool>,
+        geheimen: Geheimen,
+        bewaking: Arc<Bewaking>,
+    ) -> Leiding<'a> {
+        Leiding {
+            url,
+            soort,
+            o,
+            stop,
+            geheimen,
+            bewaking,
+            gewerkt: Vec::new(),
+            eerste_fout: None,
+            wacht: BEGIN_WACHT,
+            vol_wacht: Duration::from_secs(2),
+            eerste: true,
+        }
+    }
+
+    fn gestopt(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    fn store_fout(&self, bron: StoreFout) -> ServeFout {
+        ServeFout::Store {
+            url: verbergen::url(self.url),
+            bron,
+        }
+    }
+
+    fn werkt(&mut self, d: Dienst) {
+        if !self.gewerkt.contains(&d) {
+            self.gewerkt.push(d);
+        }
+    }
+
+    /// Serves until stopped (`Ok`), or ends with a failure that will not heal
+    /// (`Err`, the message to exit with).
+    async fn bedien(&mut self) -> Result<(), String> {
+        let mut slot: Option<Slot> = None;
+        // The fence refused a commit: the lock is gone, whether or not the
+        // watch has seen it yet.
+        let mut kwijt = false;
+        loop {
+            if self.gestopt() {
+                return Ok(());
+            }
+            if std::mem::take(&mut kwijt) || slot.as_ref().is_none_or(Slot::verloren) {
+                if slot.take().is_some() {
+                    eprintln!(
+                        "clearinghuis serve: this hub lost the store's lock; it takes no messages until it holds the lock again"
+                    );
+                    // A standby, if there is one, looks more often than
+                    // this: it takes over from a hub that lost its session.
+                    let mut stop = self.stop.clone();
+                    tokio::select! {
+                        _ = stop.changed() => {}
+                        _ = tokio::time::sleep(NA_VERLIES) => {}
+                    }
+                    continue;
+                }
+                match self.neem_slot().await {
+                    Ok(Some(s)) => slot = Some(s),
+                    Ok(None) => return Ok(()),
+                    Err(e) => {
+                        self.na_fout(e).await?;
+                        continue;
+                    }
+                }
+            }
+            let pid = match &slot {
+                Some(Slot::Postgres { pid, .. }) => Some(*pid),
+                _ => None,
+            };
+            // A fresh pool for every attempt: a connection whose transaction
+            // failed may be left in any state (see store::sqlite's BEGIN).
+            let store = match BewaakteStore::open(self.url, pid, self.bewaking.clone()).await {
+                Ok(s) => s,
+                Err(e) => {
+                    let e = self.store_fout(e);
+                    self.na_fout(e).await?;
+                    continue;
+                }
+            };
+            self.werkt(Dienst::Store);
+            let verloren = match &slot {
+                Some(Slot::Postgres { verloren, .. }) => Some(verloren.clone()),
+                _ => None,
+            };
+            let begin = Instant::now();
+            let r = self.poging(store.clone(), verloren).await;
+            store.sluit().await;
+            match r {
+                Ok(()) => {
+                    if self.gestopt() {
+                        return Ok(());
+                    }
+                    // Ended because the lock was lost: the loop takes it again.
+                }
+                Err(e) => {
+                    if begin.elapsed() > Duration::from_secs(30) {
+                        self.wacht = BEGIN_WACHT;
+                    }
+                    kwijt = e.slot_kwijt();
+                    self.na_fout(e).await?;
+                }
+            }
+        }
+    }
+
+    /// After a failed attempt: says so (without secrets) and waits, for the
+    /// backoff or for disk space; or gives up, when a service that never
+    /// worked fails in a way that will not heal, or for [`START_GEDULD`].
+    async fn na_fout(&mut self, e: ServeFout) -> Result<(), String> {
+        let tekst = self.geheimen.verberg(&e.to_string());
+        self.bewaking.mislukt(&tekst);
+        if e.schijf_vol() {
+            let nieuw = self.bewaking.meld_schijf_vol(&tekst);
+            self.wacht_op_ruimte(nieuw).await;
             return Ok(());
         }
-        let begin = std::time::Instant::now();
-        match poging(store.clone(), url, soort, o, stop.clone(), eerste).await {
-            Ok(()) => return Ok(()),
-            Err(e) => {
-                if begin.elapsed() > Duration::from_secs(30) {
-                    wacht = Duration::from_millis(200);
-                }
-                tracing::error!("{e}; starting again from the store in {wacht:?}");
+        if !self.gewerkt.contains(&e.dienst()) {
+            if e.blijvend() {
+                return Err(format!("{tekst} (a configuration error: not trying again)"));
             }
+            let sinds = *self.eerste_fout.get_or_insert_with(Instant::now);
+            if sinds.elapsed() + self.wacht > START_GEDULD {
+                return Err(format!(
+                    "{tekst} (tried for {:.0} s since start; giving up)",
+                    sinds.elapsed().as_secs_f64()
+                ));
+            }
+            tracing::warn!("{tekst}; trying again in {:?}", self.wacht);
+        } else {
+            tracing::error!("{tekst}; starting again from the store in {:?}", self.wacht);
         }
-        eerste = false;
-        let mut stop2 = stop.clone();
+        self.bewaking.zet(Fase::Herstarten);
+        let mut stop = self.stop.clone();
         tokio::select! {
-            _ = stop2.changed() => {}
-            _ = tokio::time::sleep(wacht) => {}
+            _ = stop.changed() => {}
+            _ = tokio::time::sleep(self.wacht) => {}
         }
-        wacht = (wacht * 2).min(Duration::from_secs(5));
+        self.wacht = (self.wacht * 2).min(MAX_WACHT);
+        Ok(())
     }
-}
 
-/// One attempt: load the state, open the mailboxes, run the dispatcher.
-async fn poging<S: Store>(
-    store: S,
-    url: &str,
-    soort: &Soort,
-    o: &Omgeving<'_>,
-    stop: tokio::sync::watch::Receiver<bool>,
-    eerste: bool,
-) -> Result<(), String> {
-    let opgeslagen = store.laad().await.map_err(|e| e.to_string())?;
-    let (wek_tx, wek_rx) = tokio::sync::mpsc::channel(1);
-    let mut watcher = None;
-    let postbus = match soort {
-        Soort::Mappen(root) => {
-            let mappen = Mappen::maak(root, o.codes.clone())
-                .map_err(|e| format!("{}: {e}", root.display()))?;
-            watcher = kijk(&mappen, &o.codes, wek_tx);
-            if eerste {
-                eprintln!(
-                    "clearinghuis serve: drop messages into {}/<code>/in/ (write a temporary name, then rename to *.xml); answers appear in {}/<code>/out/; participants: {}",
-                    root.display(),
-                    root.display(),
-                    o.codes
-                        .iter()
-                        .map(|c| c.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                if o.demo {
-                    let mappen = mappen.clone();
-                    std::thread::spawn(move || demo(&mappen));
+    /// Waits while the disk is full, taking no messages: every second a
+    /// local folder the hub writes (the SQLite database's, the mailbox
+    /// root) must take a test file of [`RUIMTE_PROEF`] bytes. PostgreSQL's
+    /// own disk cannot be looked at from here: then the next attempt is
+    /// the test, after a wait that grows while it keeps failing.
+    async fn wacht_op_ruimte(&mut self, nieuw: bool) {
+        let mappen = self.lokale_mappen();
+        let minimaal = if self.url.starts_with("sqlite:") {
+            Duration::from_secs(1)
+        } else {
+            self.vol_wacht = if nieuw {
+                Duration::from_secs(2)
+            } else {
+                (self.vol_wacht * 2).min(Duration::from_secs(30))
+            };
+            self.vol_wacht
+        };
+        let begin = Instant::now();
+        let mut stop = self.stop.clone();
+        loop {
+            tokio::select! {
+                _ = stop.changed() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            if begin.elapsed() >= minimaal && mappen.iter().all(|m| ruimte_in(m)) {
+                return;
+            }
+        }
+    }
+
+    /// The local folders where a full disk would stop the hub.
+    fn lokale_mappen(&self) -> Vec<PathBuf> {
+        let mut mappen = Vec::new();
+        if self.url.starts_with("sqlite:")
+            && let Ok(o) = SqliteConnectOptions::from_str(self.url)
+            && let Some(map) = o.get_filename().parent()
+        {
+            mappen.push(if map.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                map.to_owned()
+            });
+        }
+        if let Soort::Mappen(root) = self.soort {
+            mappen.push(root.clone());
+        }
+        mappen
+    }
+
+    /// Takes the store's lock, waiting as a standby while another hub holds
+    /// it (`None`: stopped while waiting). Nothing of the store or the
+    /// mailboxes is touched before.
+    async fn neem_slot(&mut self) -> Result<Option<Slot>, ServeFout> {
+        let mut gemeld: Option<Houder> = None;
+        let mut stop = self.stop.clone();
+        if self.url.starts_with("sqlite:") {
+            let opties = SqliteConnectOptions::from_str(self.url)
+                .map_err(|e| self.store_fout(StoreFout::Database(e)))?;
+            let database = opties.get_filename();
+            if database.as_os_str() == ":memory:" {
+                return Ok(Some(Slot::Geen));
+            }
+            let pad = Bestandsslot::pad_voor(database);
+            loop {
+                match Bestandsslot::probeer(&pad).map_err(|e| self.store_fout(e))? {
+                    Ok(s) => {
+                        self.overgenomen(gemeld.is_some());
+                        return Ok(Some(Slot::Bestand(s)));
+                    }
+                    Err(houder) => self.standby(&mut gemeld, houder),
+                }
+                tokio::select! {
+                    _ = stop.changed() => return Ok(None),
+                    _ = tokio::time::sleep(STANDBY_KIJKEN) => {}
+                }
+                if self.gestopt() {
+                    return Ok(None);
                 }
             }
-            Postbus::Mappen(mappen)
         }
-        Soort::Amqp(v) => {
-            let postbus = AmqpPostbus::open(v, &o.codes, o.prefetch)
-                .await
-                .map_err(|e| e.to_string())?;
-            if eerste {
-                eprintln!(
-                    "clearinghuis serve: consuming cr.<code>.in and publishing to cr.<code>.out on {} for {} participants",
-                    zonder_wachtwoord(&v.url),
-                    o.codes.len()
-                );
+        let mut sessie = PgSlot::verbind(self.url)
+            .await
+            .map_err(|e| self.store_fout(e))?;
+        self.werkt(Dienst::Store);
+        loop {
+            match sessie.probeer().await.map_err(|e| self.store_fout(e))? {
+                None => {
+                    self.overgenomen(gemeld.is_some());
+                    let pid = sessie.pid;
+                    let (wacht, verloren) = sessie.bewaak();
+                    return Ok(Some(Slot::Postgres {
+                        pid,
+                        wacht,
+                        verloren,
+                    }));
+                }
+                Some(houder) => self.standby(&mut gemeld, houder),
             }
-            Postbus::Amqp(Box::new(postbus))
+            tokio::select! {
+                _ = stop.changed() => return Ok(None),
+                _ = tokio::time::sleep(STANDBY_KIJKEN) => {}
+            }
+            if self.gestopt() {
+                return Ok(None);
+            }
         }
-    };
-    eprintln!(
-        "clearinghuis serve: log at seq {}, {} timers, store {}",
-        opgeslagen.seq,
-        opgeslagen.toestand.wekkers().count(),
-        zonder_wachtwoord(url)
-    );
-    let hub = Hub::met_toestand(o.pipeline, o.ctx, opgeslagen.toestand, opgeslagen.seq);
-    let mut dispatcher = Dispatcher::new(hub, store, postbus, o.batch).met_cache(o.cache);
-    let r = dispatcher
-        .draai(stop, wek_rx, Duration::from_millis(250))
-        .await
-        .map_err(|e| e.to_string());
-    drop(watcher);
-    if let Postbus::Amqp(a) = dispatcher.postbus() {
-        a.sluit().await;
     }
-    r
+
+    /// Says once (and again when the holder changes) that this hub waits.
+    fn standby(&self, gemeld: &mut Option<Houder>, houder: Houder) {
+        if gemeld.as_ref().is_some_and(|g| g.pid == houder.pid) {
+            return;
+        }
+        eprintln!(
+            "clearinghuis serve: standby: {houder} holds the store {}; this hub takes over when it stops or dies",
+            verbergen::url(self.url)
+        );
+        self.bewaking.zet(Fase::Standby);
+        *gemeld = Some(houder);
+    }
+
+    fn overgenomen(&self, na_standby: bool) {
+        if na_standby {
+            eprintln!("clearinghuis serve: the other hub is gone; this hub holds the store now");
+        }
+        self.bewaking.zet(Fase::Starten);
+    }
+
+    /// One attempt: load the state, open the mailboxes, run the dispatcher
+    /// until stopped, or until the store's lock is lost (`verloren`).
+    async fn poging(
+        &mut self,
+        store: BewaakteStore,
+        verloren: Option<tokio::sync::watch::Receiver<bool>>,
+    ) -> Result<(), ServeFout> {
+        let o = self.o;
+        let opgeslagen = store.laad().await.map_err(|e| self.store_fout(e))?;
+        let (wek_tx, wek_rx) = tokio::sync::mpsc::channel(1);
+        let mut watcher = None;
+        let postbus = match self.soort {
+            Soort::Mappen(root) => {
+                let mappen =
+                    Mappen::maak(root, o.codes.clone()).map_err(|bron| ServeFout::Mappen {
+                        pad: root.display().to_string(),
+                        bron,
+                    })?;
+                self.werkt(Dienst::Mappen);
+                watcher = kijk(&mappen, &o.codes, wek_tx);
+                if self.eerste {
+                    eprintln!(
+                        "clearinghuis serve: drop messages into {}/<code>/in/ (write a temporary name, then rename to *.xml); answers appear in {}/<code>/out/; participants: {}",
+                        root.display(),
+                        root.display(),
+                        o.codes
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    if o.demo {
+                        let mappen = mappen.clone();
+                        std::thread::spawn(move || demo(&mappen));
+                    }
+                }
+                Postbus::Mappen(mappen)
+            }
+            Soort::Amqp(v) => {
+                let postbus = AmqpPostbus::open(v, &o.codes, o.prefetch)
+                    .await
+                    .map_err(|bron| ServeFout::Broker {
+                        url: verbergen::url(&v.url),
+                        bron,
+                    })?;
+                self.werkt(Dienst::Broker);
+                if self.eerste {
+                    eprintln!(
+                        "clearinghuis serve: consuming cr.<code>.in and publishing to cr.<code>.out on {} for {} participants",
+                        verbergen::url(&v.url),
+                        o.codes.len()
+                    );
+                }
+                Postbus::Amqp(Box::new(postbus))
+            }
+        };
+        self.eerste = false;
+        eprintln!(
+            "clearinghuis serve: serving: log at seq {}, {} timers, store {}",
+            opgeslagen.seq,
+            opgeslagen.toestand.wekkers().count(),
+            verbergen::url(self.url)
+        );
+        self.bewaking.zet(Fase::Bedienen);
+        // This attempt stops when the hub stops or the lock is lost.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut stop = self.stop.clone();
+        let wachter = tokio::spawn(async move {
+            let verlies = async {
+                match verloren {
+                    Some(mut v) => {
+                        let _ = v.wait_for(|v| *v).await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = stop.wait_for(|s| *s) => {}
+                _ = verlies => {}
+            }
+            let _ = stop_tx.send(true);
+        });
+        let hub = Hub::met_toestand(o.pipeline, o.ctx, opgeslagen.toestand, opgeslagen.seq);
+        let mut dispatcher = Dispatcher::new(hub, store, postbus, o.batch).met_cache(o.cache);
+        let r = dispatcher
+            .draai(stop_rx, wek_rx, Duration::from_millis(250))
+            .await;
+        wachter.abort();
+        drop(watcher);
+        if let Postbus::Amqp(a) = dispatcher.postbus() {
+            a.sluit().await;
+        }
+        Ok(r?)
+    }
 }
 
-/// A URL as it may be logged.
-fn zonder_wachtwoord(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(a)) if a > s => format!("{}***{}", &url[..s + 3], &url[a..]),
-        _ => url.to_string(),
+/// Whether `map` takes a test file of [`RUIMTE_PROEF`] bytes (written,
+/// synced, removed). Only a full disk or quota counts as no: anything else
+/// is for the next attempt to find.
+fn ruimte_in(map: &Path) -> bool {
+    use std::io::Write as _;
+    let pad = map.join(format!(".clearinghuis-ruimte-{}", std::process::id()));
+    let r = std::fs::File::create(&pad).and_then(|mut f| {
+        f.write_all(&vec![0u8; RUIMTE_PROEF])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&pad);
+    match r {
+        Ok(()) => true,
+        Err(e) => !crate::bewaking::schijf_vol_io(&e),
     }
 }
 

@@ -16,8 +16,10 @@
 //! carries neither decimals nor times, so each store speaks its own driver,
 //! and money stays text inside the claim's JSON.
 
+pub mod bewaakt;
 pub mod postgres;
 mod rij;
+pub mod slot;
 pub mod sqlite;
 
 use crate::bericht::{BerichtId, Deelnemercode};
@@ -34,6 +36,83 @@ pub enum StoreFout {
     Onleesbaar { wat: String, reden: String },
     #[error("writing the export: {0}")]
     Schrijven(#[from] std::io::Error),
+    /// PostgreSQL: this hub's lock session no longer holds the store's lock,
+    /// so another hub may serve it: nothing is committed.
+    #[error("this hub no longer holds the store's lock (another hub may serve it); not committed")]
+    SlotKwijt,
+    /// The lock file of a SQLite store ([`slot`]).
+    #[error("the lock file {pad}: {bron}")]
+    Slotbestand { pad: String, bron: std::io::Error },
+}
+
+impl StoreFout {
+    /// The database has no room to write: SQLite's SQLITE_FULL or an I/O
+    /// error (a full quota shows as one), PostgreSQL's disk_full (53100),
+    /// or ENOSPC/EDQUOT from the file system.
+    pub fn schijf_vol(&self) -> bool {
+        match self {
+            StoreFout::Database(e) => sqlx_schijf_vol(e),
+            StoreFout::Migratie(sqlx::migrate::MigrateError::Execute(e)) => sqlx_schijf_vol(e),
+            StoreFout::Schrijven(e) | StoreFout::Slotbestand { bron: e, .. } => {
+                crate::bewaking::schijf_vol_io(e)
+            }
+            _ => false,
+        }
+    }
+
+    /// A failure that trying again will not mend: a login or database that
+    /// does not exist, a bad URL, a certificate, a database this binary
+    /// does not know. Connection refused or timed out is not one: the
+    /// server may still be starting.
+    pub fn blijvend(&self) -> bool {
+        match self {
+            StoreFout::Database(e) => sqlx_blijvend(e),
+            StoreFout::Migratie(sqlx::migrate::MigrateError::Execute(e)) => sqlx_blijvend(e),
+            StoreFout::Migratie(_) | StoreFout::Onleesbaar { .. } => true,
+            StoreFout::Slotbestand { bron, .. } => {
+                bron.kind() == std::io::ErrorKind::PermissionDenied
+            }
+            StoreFout::Schrijven(_) | StoreFout::SlotKwijt => false,
+        }
+    }
+}
+
+fn sqlx_schijf_vol(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(e) => crate::bewaking::schijf_vol_io(e),
+        sqlx::Error::Database(d) => match d.code().as_deref() {
+            Some("53100") => true,
+            // SQLite: the primary result code is the low byte of an
+            // extended one; 13 is SQLITE_FULL, 10 SQLITE_IOERR.
+            Some(c) => c.parse::<i32>().is_ok_and(|n| {
+                d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                    && matches!(n & 0xff, 10 | 13)
+            }),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+fn sqlx_blijvend(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Configuration(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Io(e) => e.kind() == std::io::ErrorKind::PermissionDenied,
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLITE_PERM, READONLY, CORRUPT, CANTOPEN, AUTH, NOTADB.
+                code.parse::<i32>()
+                    .is_ok_and(|n| matches!(n & 0xff, 3 | 8 | 11 | 14 | 23 | 26))
+            } else {
+                // invalid_authorization_specification (an unknown role),
+                // invalid_password, invalid_catalog_name (no such
+                // database), insufficient_privilege.
+                matches!(&*code, "28000" | "28P01" | "3D000" | "42501")
+            }
+        }
+        _ => false,
+    }
 }
 
 /// One line of the message log as the store keeps it.

@@ -30,6 +30,9 @@ const VERBINDEN: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// `serve`: the backend pid of the session holding the store's lock
+    /// for this hub ([`super::slot`]); every batch checks it still does.
+    slot: Option<i32>,
 }
 
 /// The engine's u64 counters and seqs as `bigint`; they never come near 2^63.
@@ -77,7 +80,7 @@ impl PgStore {
             }
         }
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, slot: None })
     }
 
     /// Writes the net effect of the batch's changes, one statement per table.
@@ -288,6 +291,49 @@ impl PgStore {
         }
         Ok(())
     }
+
+    /// Fences this store's batches with the lock session of `pid` (see
+    /// [`super::slot`]): a hub that lost the store's lock commits nothing.
+    pub fn met_slot(mut self, pid: i32) -> PgStore {
+        self.slot = Some(pid);
+        self
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn sluit(&self) {
+        self.pool.close().await;
+    }
+
+    /// First thing in a batch's transaction: refuses it unless this hub's
+    /// lock session still holds the store's lock, and holds the fence lock
+    /// shared until it ends, so a hub taking over (which takes the fence
+    /// lock exclusively once, before it reads the store) waits for a batch
+    /// that checked just before the lock was lost.
+    async fn bewaak(&self, tx: &mut Transaction<'_, Postgres>) -> Result<(), StoreFout> {
+        let Some(pid) = self.slot else {
+            return Ok(());
+        };
+        let (klasse, slot, hek) = super::slot::PG_SLEUTELS;
+        let houdt: bool = sqlx::query_scalar(
+            "SELECT EXISTS (
+                 SELECT 1 FROM pg_locks l
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.pid = $3
+                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2)
+             FROM (SELECT pg_advisory_xact_lock_shared($1, $4)) AS hek",
+        )
+        .bind(klasse)
+        .bind(slot)
+        .bind(pid)
+        .bind(hek)
+        .fetch_one(&mut **tx)
+        .await?;
+        if houdt {
+            Ok(())
+        } else {
+            Err(StoreFout::SlotKwijt)
+        }
+    }
 }
 
 impl Store for PgStore {
@@ -497,6 +543,7 @@ impl Store for PgStore {
 
     async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout> {
         let mut tx = self.pool.begin().await?;
+        self.bewaak(&mut tx).await?;
         if !batch.regels.is_empty() {
             let n = batch.regels.len();
             let mut seq = Vec::with_capacity(n);

@@ -21,6 +21,17 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
+/// How every write transaction begins. sqlx turns a plain `begin()` on a
+/// connection it believes is inside a transaction into a SAVEPOINT, and it
+/// can believe so wrongly: when SQLite has rolled a transaction back itself
+/// (SQLITE_FULL, SQLITE_IOERR), sqlx's own ROLLBACK fails and its count stays
+/// at one. The RELEASE of such a savepoint commits nothing if a transaction
+/// is still open, yet returns success. A statement of our own is refused
+/// unless sqlx counts no transaction, and `BEGIN IMMEDIATE` is refused by
+/// SQLite inside one, so a write that begins is a real transaction whose
+/// COMMIT is real; it also takes the write lock up front.
+const BEGIN: &str = "BEGIN IMMEDIATE";
+
 impl SqliteStore {
     /// Opens (and creates) the database at `url` (`sqlite://path`) and runs the migrations.
     pub async fn open(url: &str) -> Result<SqliteStore, StoreFout> {
@@ -50,7 +61,7 @@ impl SqliteStore {
         if leeg == 0 {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(BEGIN).await?;
         let rijen = sqlx::query("SELECT claim_id, data FROM claims ORDER BY claim_id")
             .fetch_all(&mut *tx)
             .await?;
@@ -156,6 +167,12 @@ impl SqliteStore {
             }
         }
         Ok(())
+    }
+
+    /// Closes every connection of the pool (after a failure the hub opens
+    /// a new store rather than go on with a connection in an unknown state).
+    pub async fn sluit(&self) {
+        self.pool.close().await;
     }
 }
 
@@ -304,7 +321,7 @@ impl Store for SqliteStore {
     }
 
     async fn bewaar(&self, batch: &Batch) -> Result<(), StoreFout> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(BEGIN).await?;
         for r in &batch.regels {
             let seq = r.regel.seq.unwrap_or_default() as i64;
             let richting = match r.regel.direction {
@@ -383,7 +400,7 @@ impl Store for SqliteStore {
     }
 
     async fn verzonden(&self, seqs: &[u64]) -> Result<(), StoreFout> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(BEGIN).await?;
         for s in seqs {
             sqlx::query("UPDATE outbox SET verzonden = 1 WHERE seq = ?")
                 .bind(*s as i64)
@@ -414,7 +431,7 @@ impl Store for SqliteStore {
     }
 
     async fn verplaatst(&self, bestanden: &[(Deelnemercode, String)]) -> Result<(), StoreFout> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(BEGIN).await?;
         for (mailbox, naam) in bestanden {
             sqlx::query("UPDATE bestanden SET verplaatst = 1 WHERE mailbox = ? AND naam = ?")
                 .bind(mailbox.as_str())

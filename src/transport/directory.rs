@@ -157,15 +157,6 @@ fn reden_van(e: rustix::io::Errno) -> Option<String> {
     })
 }
 
-/// Whether an I/O error means the disk (or the quota) is full: a fault of
-/// the whole hub, not of one mailbox.
-pub fn is_schijf_vol(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(c) if c == libc::ENOSPC || c == libc::EDQUOT
-    )
-}
-
 impl Mappen {
     /// Creates `in` and `out` for every participant, and the hub's `verwerkt/<code>`.
     pub fn maak(root: &Path, codes: Vec<Deelnemercode>) -> io::Result<Mappen> {

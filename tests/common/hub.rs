@@ -122,6 +122,30 @@ impl Hub {
         self.kind = Some(kind);
     }
 
+    /// A second hub on the same folder (and settings), logging to `log`
+    /// in it: a standby, once started.
+    pub fn naast(&self, log: &str) -> Hub {
+        Hub {
+            map: self.map.clone(),
+            kind: None,
+            stderr: self.map.join(log),
+            omgeving: self.omgeving.clone(),
+            zonder_root_rechten: self.zonder_root_rechten,
+            cgroup: self.cgroup.clone(),
+            args: self.args.clone(),
+        }
+    }
+
+    /// The process id of the running hub.
+    pub fn pid(&self) -> Option<u32> {
+        self.kind.as_ref().map(Child::id)
+    }
+
+    /// What the hub has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
     /// SIGKILL: no clean-up of any kind.
     pub fn kill(&mut self) {
         if let Some(mut k) = self.kind.take() {

@@ -6,6 +6,7 @@ pub mod amqp;
 pub mod genereer;
 pub mod hub;
 pub mod last;
+pub mod nagaan;
 pub mod pg;
 
 use std::path::{Path, PathBuf};

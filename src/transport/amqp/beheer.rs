@@ -81,19 +81,10 @@ pub fn vhost(url: &str) -> Result<String, BeheerFout> {
     Ok(uri.vhost)
 }
 
-/// The URL as it may be printed: a password replaced by `***`.
+/// The URL as it may be printed: a password replaced by `***` (the one
+/// redaction of the crate, [`crate::verbergen::url`]).
 pub fn zonder_wachtwoord(url: &str) -> String {
-    let Some((schema, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let einde = rest.find('/').unwrap_or(rest.len());
-    match rest[..einde].rfind('@') {
-        Some(at) => match rest[..at].split_once(':') {
-            Some((gebruiker, _)) => format!("{schema}://{gebruiker}:***{}", &rest[at..]),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
+    crate::verbergen::url(url)
 }
 
 /// Escapes what a regular expression would read as an operator.

@@ -30,6 +30,24 @@ pub enum AmqpFout {
     Gestopt(String),
 }
 
+impl AmqpFout {
+    /// A failure that trying again will not mend: the broker refused the
+    /// login or the access (403), the virtual host does not exist (530),
+    /// the path is invalid (402), or the CA file cannot be read.
+    pub fn blijvend(&self) -> bool {
+        match self {
+            AmqpFout::Lapin(e) => match e.kind() {
+                lapin::ErrorKind::ProtocolError(a) => matches!(a.get_id(), 402 | 403 | 530),
+                lapin::ErrorKind::AuthProviderError(_)
+                | lapin::ErrorKind::InvalidProtocolVersion(_) => true,
+                _ => false,
+            },
+            AmqpFout::Ca { .. } => true,
+            _ => false,
+        }
+    }
+}
+
 /// How to reach the broker: the URL (`amqp://` or `amqps://`) and, for TLS, an
 /// extra CA in PEM beside the system's roots.
 #[derive(Debug, Clone)]
