@@ -18,10 +18,9 @@ fn root() -> PathBuf {
 
 /// An InformatieAanlevering of exactly 1 MiB: the example with a larger attachment.
 fn aanlevering_van_een_mib() -> Vec<u8> {
-    let voorbeeld = std::fs::read_to_string(
-        root().join("fixtures/spec/07-informatieaanlevering.xml"),
-    )
-    .expect("example");
+    let voorbeeld =
+        std::fs::read_to_string(root().join("fixtures/spec/07-informatieaanlevering.xml"))
+            .expect("example");
     let begin = voorbeeld.find("<Inhoud>").expect("Inhoud") + "<Inhoud>".len();
     let eind = voorbeeld.find("</Inhoud>").expect("/Inhoud");
     let rest = voorbeeld.len() - (eind - begin);

@@ -251,8 +251,7 @@ mod tests {
 
     #[test]
     fn het_voorbeeldbestand_laadt() {
-        let pad =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spec/participants.toml");
+        let pad = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spec/participants.toml");
         let d = Deelnemers::laad(&pad).expect("the spec's participants file is valid");
         assert_eq!(d.alle().count(), 4);
         let volmacht = d

@@ -58,9 +58,8 @@ fn geldige_fixtures_lezen_schrijven_lezen() {
 
 #[test]
 fn waarden_uit_het_voorbeeld_zijn_getypeerd() {
-    let bytes =
-        std::fs::read(common::root().join("fixtures/spec/03-aansprakelijkstelling.xml"))
-            .expect("example");
+    let bytes = std::fs::read(common::root().join("fixtures/spec/03-aansprakelijkstelling.xml"))
+        .expect("example");
     let b = controleer(&bytes, Toegestaan::Inkomend).expect("valid");
     assert_eq!(b.kop.bericht_id.as_str(), "VS-2026-000102");
     assert_eq!(
