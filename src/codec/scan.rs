@@ -6,6 +6,9 @@
 //! asked to unescape, which the scan does only for the short Kop texts, and then
 //! with the predefined entities alone).
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
 use quick_xml::NsReader;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -33,11 +36,15 @@ pub struct Positie {
 #[derive(Debug, Clone)]
 pub struct Element {
     pub naam: String,
-    pub namespace: Option<String>,
+    /// Shared with the parent when it is the same, so a long namespace is
+    /// copied once, not once per element.
+    pub namespace: Option<Arc<str>>,
     pub positie: Positie,
     ouder: Option<usize>,
     /// 1-based index among the parent's children with the same name.
     index: u32,
+    /// A later sibling has the same name (so the path shows `[1]`).
+    meer: bool,
 }
 
 /// What the structure pass found.
@@ -60,6 +67,9 @@ pub struct Structuur {
     pub encoding: Option<String>,
     /// Where the tokeniser gave up, when it did: the document is then not well-formed.
     pub fout: Option<(Positie, String)>,
+    /// Element indices by (line, name, index), built on the first
+    /// [`Structuur::element_op`] so that each schema error costs a search, not a pass.
+    op_regel: OnceLock<Vec<usize>>,
 }
 
 impl Structuur {
@@ -78,11 +88,7 @@ impl Structuur {
         let mut huidig = Some(i);
         while let Some(j) = huidig {
             let e = &self.elementen[j];
-            let meer = e.index > 1
-                || self.elementen[j + 1..]
-                    .iter()
-                    .any(|x| x.ouder == e.ouder && x.naam == e.naam);
-            delen.push(if meer {
+            delen.push(if e.index > 1 || e.meer {
                 format!("{}[{}]", e.naam, e.index)
             } else {
                 e.naam.clone()
@@ -96,23 +102,41 @@ impl Structuur {
     /// The element a schema error on `regel` is about: the first on that line
     /// with `naam` (when the error names one), else the first on that line.
     pub fn element_op(&self, regel: u32, naam: Option<&str>) -> Option<usize> {
-        let op_regel = || self.elementen.iter().position(|e| e.positie.regel == regel);
-        match naam {
-            Some(n) => self
-                .elementen
-                .iter()
-                .position(|e| e.positie.regel == regel && e.naam == n)
-                .or_else(op_regel),
-            None => op_regel(),
-        }
+        // Elements are in document order, so their lines never decrease.
+        let op_regel = || {
+            let i = self.elementen.partition_point(|e| e.positie.regel < regel);
+            (self.elementen.get(i)?.positie.regel == regel).then_some(i)
+        };
+        let Some(n) = naam else {
+            return op_regel();
+        };
+        let index = self.op_regel.get_or_init(|| {
+            let mut v: Vec<usize> = (0..self.elementen.len()).collect();
+            v.sort_by(|&a, &b| self.sleutel(a).cmp(&self.sleutel(b)));
+            v
+        });
+        let k = index.partition_point(|&j| self.sleutel(j) < (regel, n, 0));
+        index
+            .get(k)
+            .copied()
+            .filter(|&j| self.sleutel(j).0 == regel && self.elementen[j].naam == n)
+            .or_else(op_regel)
+    }
+
+    fn sleutel(&self, i: usize) -> (u32, &str, usize) {
+        let e = &self.elementen[i];
+        (e.positie.regel, e.naam.as_str(), i)
     }
 }
 
-/// Finds `naald` in `hooiberg`, ASCII case-insensitively.
+/// Finds `naald` (which starts with `<`) in `hooiberg`, ASCII case-insensitively.
+/// Jumps from `<` to `<`, so a long prolog costs one fast pass.
 fn bevat_zonder_hoofdletters(hooiberg: &[u8], naald: &[u8]) -> Option<usize> {
-    hooiberg
-        .windows(naald.len())
-        .position(|w| w.eq_ignore_ascii_case(naald))
+    memchr::memchr_iter(b'<', hooiberg).find(|&i| {
+        hooiberg
+            .get(i..i + naald.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(naald))
+    })
 }
 
 /// A DOCTYPE or ENTITY declaration in the prolog, found in the raw bytes
@@ -124,11 +148,11 @@ fn bevat_zonder_hoofdletters(hooiberg: &[u8], naald: &[u8]) -> Option<usize> {
 /// Inside the prolog it matches anywhere, comments included, without parsing
 /// them: it must not depend on a tokeniser agreeing with libxml2.
 pub fn verboden_constructie(bytes: &[u8]) -> Option<(usize, &'static str)> {
-    let wortel = bytes
-        .windows(2)
-        .position(|w| {
-            w[0] == b'<'
-                && (w[1].is_ascii_alphabetic() || w[1] == b'_' || w[1] == b':' || w[1] >= 0x80)
+    let wortel = memchr::memchr_iter(b'<', bytes)
+        .find(|&i| {
+            bytes
+                .get(i + 1)
+                .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80)
         })
         .unwrap_or(bytes.len());
     let proloog = &bytes[..wortel];
@@ -154,22 +178,23 @@ pub fn positie_van(bytes: &[u8], offset: usize) -> Positie {
 }
 
 /// 1-based column after `regel_tot_hier`, the bytes from the line's start.
-/// Counts characters, not bytes: continuation bytes of UTF-8 do not start one.
 fn kolom(regel_tot_hier: &[u8]) -> u32 {
-    let tekens = regel_tot_hier
-        .iter()
-        .filter(|b| (**b & 0xC0) != 0x80)
-        .count()
-        + 1;
-    u32::try_from(tekens).unwrap_or(u32::MAX)
+    u32::try_from(tekens_utf8(regel_tot_hier) + 1).unwrap_or(u32::MAX)
 }
 
-/// Incremental line counting for the scan: byte offsets only grow.
+/// Characters in UTF-8 bytes: continuation bytes do not start one.
+fn tekens_utf8(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
+}
+
+/// Incremental line and column counting for the scan: byte offsets only grow,
+/// and each call counts only the bytes since the previous one, so the whole
+/// pass stays linear even when every element is on one line.
 struct Regelteller<'a> {
     bytes: &'a [u8],
     offset: usize,
     regel: u32,
-    regelbegin: usize,
+    kolom: u32,
 }
 
 impl<'a> Regelteller<'a> {
@@ -178,7 +203,7 @@ impl<'a> Regelteller<'a> {
             bytes,
             offset: 0,
             regel: 1,
-            regelbegin: 0,
+            kolom: 1,
         }
     }
 
@@ -187,16 +212,35 @@ impl<'a> Regelteller<'a> {
         if offset < self.offset {
             return positie_van(self.bytes, offset);
         }
-        for i in memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]) {
-            self.regel = self.regel.saturating_add(1);
-            self.regelbegin = self.offset + i + 1;
+        let stuk = &self.bytes[self.offset..offset];
+        match memchr::memrchr(b'\n', stuk) {
+            Some(laatste) => {
+                let regels = memchr::memchr_iter(b'\n', stuk).count();
+                self.regel = self
+                    .regel
+                    .saturating_add(u32::try_from(regels).unwrap_or(u32::MAX));
+                self.kolom = kolom(&stuk[laatste + 1..]);
+            }
+            None => {
+                let erbij = u32::try_from(tekens_utf8(stuk)).unwrap_or(u32::MAX);
+                self.kolom = self.kolom.saturating_add(erbij);
+            }
         }
         self.offset = offset;
         Positie {
             regel: self.regel,
-            kolom: kolom(&self.bytes[self.regelbegin..offset]),
+            kolom: self.kolom,
         }
     }
+}
+
+/// An open element during the scan.
+#[derive(Default)]
+struct Open {
+    element: usize,
+    /// Per child name: how many so far, and the first one's index (it gets
+    /// `[1]` in paths once a second one comes).
+    kinderen: HashMap<String, (u32, usize)>,
 }
 
 fn lokale_naam(naam: &str) -> String {
@@ -211,9 +255,9 @@ pub fn structuur(bytes: &[u8]) -> Structuur {
     reader.config_mut().check_end_names = true;
     reader.config_mut().expand_empty_elements = false;
     let mut teller = Regelteller::new(bytes);
-    let mut stapel: Vec<usize> = Vec::new();
-    // Per open element: (child name, count) for sibling indices.
-    let mut tellingen: Vec<Vec<(String, u32)>> = vec![Vec::new()];
+    let mut stapel: Vec<Open> = Vec::new();
+    // Children of the document itself (a second root gets [2]).
+    let mut buiten = Open::default();
     let mut tekst_doel: Option<&'static str> = None;
     let mut eerste_event = true;
     loop {
@@ -226,8 +270,16 @@ pub fn structuur(bytes: &[u8]) -> Structuur {
                 return s;
             }
         };
+        let ouder = stapel.last().map(|o| o.element);
         let namespace = match ns {
-            ResolveResult::Bound(n) => Some(n.as_ref().to_owned()),
+            ResolveResult::Bound(n) => {
+                let n: &str = n.as_ref();
+                // Most elements inherit their parent's namespace: share it.
+                match ouder.and_then(|o| s.elementen[o].namespace.as_ref()) {
+                    Some(van_ouder) if **van_ouder == *n => Some(Arc::clone(van_ouder)),
+                    _ => Some(Arc::from(n)),
+                }
+            }
             _ => None,
         };
         let is_eerste = std::mem::replace(&mut eerste_event, false);
@@ -241,17 +293,19 @@ pub fn structuur(bytes: &[u8]) -> Structuur {
                 {
                     s.xincludes.push(positie);
                 }
-                let ouder = stapel.last().copied();
-                let broers = tellingen.last_mut().map(|t| {
-                    if let Some(t) = t.iter_mut().find(|(n, _)| *n == naam) {
-                        t.1 += 1;
-                        t.1
-                    } else {
-                        t.push((naam.clone(), 1));
+                let i = s.elementen.len();
+                let open = stapel.last_mut().unwrap_or(&mut buiten);
+                let index = match open.kinderen.get_mut(naam.as_str()) {
+                    Some((aantal, eerste)) => {
+                        *aantal += 1;
+                        s.elementen[*eerste].meer = true;
+                        *aantal
+                    }
+                    None => {
+                        open.kinderen.insert(naam.clone(), (1, i));
                         1
                     }
-                });
-                let i = s.elementen.len();
+                };
                 if i == 0 {
                     s.versie = e.try_get_attribute("versie").ok().flatten().and_then(|a| {
                         a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
@@ -270,18 +324,20 @@ pub fn structuur(bytes: &[u8]) -> Structuur {
                     namespace,
                     positie,
                     ouder,
-                    index: broers.unwrap_or(1),
+                    index,
+                    meer: false,
                 });
                 if matches!(event, Event::Start(_)) {
-                    stapel.push(i);
-                    tellingen.push(Vec::new());
+                    stapel.push(Open {
+                        element: i,
+                        ..Open::default()
+                    });
                 } else {
                     tekst_doel = None;
                 }
             }
             Event::End(_) => {
                 stapel.pop();
-                tellingen.pop();
                 tekst_doel = None;
             }
             Event::Text(ref t) => {
@@ -355,6 +411,70 @@ mod tests {
         assert_eq!(positie_van(b, 0), Positie { regel: 1, kolom: 1 });
         let i = b.iter().position(|c| *c == b'<').unwrap();
         assert_eq!(positie_van(b, i), Positie { regel: 2, kolom: 3 });
+    }
+
+    /// Elements on very long lines with multi-byte characters between them:
+    /// every position equals the direct count from the document's start.
+    #[test]
+    fn posities_op_lange_regels_met_utf8() {
+        let mut x = String::from("<a>");
+        for i in 0..2000 {
+            x.push_str(&format!("<b>é€😀{i}</b><c x='ß'/>"));
+            if i % 700 == 699 {
+                x.push_str("\r\n  ");
+            }
+        }
+        x.push_str("</a>");
+        let bytes = x.as_bytes();
+        let s = structuur(bytes);
+        assert!(s.fout.is_none());
+        let begins: Vec<usize> = memchr::memchr_iter(b'<', bytes)
+            .filter(|&i| bytes[i + 1] != b'/')
+            .collect();
+        assert_eq!(begins.len(), s.elementen.len());
+        for (e, b) in s.elementen.iter().zip(begins) {
+            assert_eq!(e.positie, positie_van(bytes, b), "at byte {b}");
+        }
+        assert_eq!(s.elementen.last().map(|e| e.positie.regel), Some(3));
+    }
+
+    #[test]
+    fn regelteller_telt_zoals_positie_van() {
+        let x = "één\ntwee 😀 drie\r\n\nvier€€€ vijf\nzes".repeat(50);
+        let bytes = x.as_bytes();
+        let mut teller = Regelteller::new(bytes);
+        for offset in (0..=bytes.len()).step_by(7) {
+            assert_eq!(teller.positie(offset), positie_van(bytes, offset));
+        }
+        // Going back falls back to counting from the start.
+        assert_eq!(teller.positie(3), positie_van(bytes, 3));
+    }
+
+    #[test]
+    fn element_op_vindt_het_eerste_op_de_regel() {
+        let x = b"<a>\n<b/><c/><b/>\n<c/><b/>\n</a>";
+        let s = structuur(x);
+        let naam =
+            |i: Option<usize>| i.map(|i| (s.elementen[i].naam.clone(), s.elementen[i].positie));
+        assert_eq!(s.element_op(2, Some("b")), Some(1));
+        assert_eq!(s.element_op(2, Some("c")), Some(2));
+        assert_eq!(s.element_op(3, Some("b")), Some(5));
+        assert_eq!(
+            s.element_op(3, Some("x")),
+            Some(4),
+            "no such name: the first on the line"
+        );
+        assert_eq!(s.element_op(3, None), Some(4));
+        assert_eq!(s.element_op(1, None), Some(0));
+        assert_eq!(
+            naam(s.element_op(4, None)),
+            None,
+            "no element starts on line 4"
+        );
+        assert_eq!(s.element_op(9, Some("b")), None);
+        assert_eq!(s.pad(1), "/a/b[1]");
+        assert_eq!(s.pad(3), "/a/b[2]");
+        assert_eq!(s.pad(4), "/a/c[2]");
     }
 
     #[test]
