@@ -1,6 +1,10 @@
 //! The pre-parse checks: size, forbidden constructs, encoding, and one
 //! non-expanding pass over the document's structure.
 //!
+//! That pass is linear in the input and capped (the `MAX_*` constants): it
+//! stops at the first cap crossed, so that libxml2 never sees a message that
+//! would cost more than a bounded multiple of an ordinary one.
+//!
 //! Nothing here expands an entity or fetches anything: the byte checks run on
 //! raw input and quick-xml only tokenises (it never resolves entities unless
 //! asked to unescape, which the scan does only for the short Kop texts, and then
