@@ -5,8 +5,9 @@
 //!
 //! - [`bericht`]: the message catalogue as typed values, and XML to and from them.
 //! - [`codec`]: the inbound pipeline that decides whether bytes are an acceptable
-//!   message (size, forbidden constructs, well-formedness, namespace and type,
-//!   XSD), on dedicated libxml2 validator threads; and the `Foutbericht` builder.
+//!   message (size and the caps of the first pass, forbidden constructs,
+//!   well-formedness, namespace and type, XSD), on dedicated libxml2 validator
+//!   threads; and the `Foutbericht` builder.
 //! - [`schemas`]: the XSD files, compiled into the binary.
 //! - [`deelnemers`]: the participants register and its checks (IBAN, codes, roles).
 //! - [`engine`]: the pure clearing engine: state + one input + the time → the

@@ -3,7 +3,8 @@
 //!
 //! The checks run in a fixed order and the first that fails decides the code:
 //!
-//! 1. size: T03 (1 MiB; 10 MiB for `InformatieAanlevering`);
+//! 1. size: T03 (1 MiB; 10 MiB for `InformatieAanlevering`), then the caps of
+//!    the first pass (elements, nesting, attributes, text length): T03;
 //! 2. forbidden constructs, on the raw prolog and a non-expanding token pass,
 //!    before any parser sees the input: DOCTYPE, ENTITY, XInclude elements,
 //!    processing instructions other than the XML declaration: T06;
@@ -233,6 +234,13 @@ impl Pipeline {
         // The token pass expands nothing; it gives the T06 findings, the
         // structure for T04 and the element positions for T02 paths.
         let s = scan::structuur(inhoud);
+
+        // 1b. The caps of the first pass, so that libxml2 never sees a message
+        // that costs more than a bounded multiple of an ordinary one.
+        if let Some((positie, tekst)) = &s.overschreden {
+            let problemen = een(Foutcode::T03, tekst.clone(), Some(*positie));
+            return Ok(Err(weiger(&s, problemen)));
+        }
 
         // 2. Forbidden constructs.
         if let Some((offset, tekst)) = scan::verboden_constructie(bytes) {
