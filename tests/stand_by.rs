@@ -11,8 +11,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::hub::{Hub, zet_neer};
-use common::last::{A, V, aanmelding, akkoord};
+use common::hub::Hub;
+use common::last::{self, A, V};
 use common::nagaan::{Waarnemer, tel};
 
 const CLAIMS: usize = 500;
@@ -44,21 +44,7 @@ fn overname(naam: &str, omgeving: Vec<(String, String)>) {
 
     let mut waarnemer = Waarnemer::start(actief.mailboxes());
     let (in_v, in_a) = (actief.in_map(V), actief.in_map(A));
-    let dropper = std::thread::spawn(move || {
-        let mut berichten = Vec::new();
-        for i in 0..CLAIMS {
-            let a = aanmelding(i);
-            zet_neer(&in_v, &format!("{i:04}-aanmelding.xml"), a.as_bytes());
-            let b = akkoord(i);
-            zet_neer(&in_a, &format!("{i:04}-akkoord.xml"), b.as_bytes());
-            berichten.push(a);
-            berichten.push(b);
-            if i % 20 == 0 {
-                std::thread::sleep(Duration::from_millis(15));
-            }
-        }
-        berichten
-    });
+    let dropper = last::laat_vallen(in_v, in_a, CLAIMS);
     assert!(
         actief.wacht(Duration::from_secs(60), |h| h.antwoorden().len()
             >= 5 * CLAIMS / 4),
@@ -144,21 +130,7 @@ fn postgres_een_hub_die_zijn_slot_verliest_legt_niets_meer_vast() {
     );
     let mut waarnemer = Waarnemer::start(eerste.mailboxes());
     let (in_v, in_a) = (eerste.in_map(V), eerste.in_map(A));
-    let dropper = std::thread::spawn(move || {
-        let mut berichten = Vec::new();
-        for i in 0..CLAIMS {
-            let a = aanmelding(i);
-            zet_neer(&in_v, &format!("{i:04}-aanmelding.xml"), a.as_bytes());
-            let b = akkoord(i);
-            zet_neer(&in_a, &format!("{i:04}-akkoord.xml"), b.as_bytes());
-            berichten.push(a);
-            berichten.push(b);
-            if i % 20 == 0 {
-                std::thread::sleep(Duration::from_millis(15));
-            }
-        }
-        berichten
-    });
+    let dropper = last::laat_vallen(in_v, in_a, CLAIMS);
     assert!(
         eerste.wacht(Duration::from_secs(60), |h| h.antwoorden().len()
             >= 5 * CLAIMS / 4),

@@ -33,3 +33,28 @@ pub fn akkoord(i: usize) -> String {
 "#
     )
 }
+
+/// Drops claims `0..claims` (V's Aanmelding, then A's Akkoord) into the two
+/// `in` folders the way a participant must, pausing 15 ms every 20 claims,
+/// on a thread of its own; gives back every message it dropped.
+pub fn laat_vallen(
+    in_v: std::path::PathBuf,
+    in_a: std::path::PathBuf,
+    claims: usize,
+) -> std::thread::JoinHandle<Vec<String>> {
+    std::thread::spawn(move || {
+        let mut berichten = Vec::new();
+        for i in 0..claims {
+            let a = aanmelding(i);
+            super::hub::zet_neer(&in_v, &format!("{i:04}-aanmelding.xml"), a.as_bytes());
+            let b = akkoord(i);
+            super::hub::zet_neer(&in_a, &format!("{i:04}-akkoord.xml"), b.as_bytes());
+            berichten.push(a);
+            berichten.push(b);
+            if i % 20 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(15));
+            }
+        }
+        berichten
+    })
+}

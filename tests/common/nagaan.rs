@@ -27,6 +27,8 @@ pub struct Telling {
     pub verloren: usize,
     /// Of those, in the log more than once.
     pub dubbel: usize,
+    /// Inbound messages in the log that the test did not send.
+    pub onbekend: usize,
     /// `out` lines in the log.
     pub antwoorden: usize,
     /// `out` lines without an answer file holding exactly their bytes.
@@ -50,6 +52,7 @@ impl Telling {
             antwoorden: _,
             verloren,
             dubbel,
+            onbekend,
             antwoord_ontbreekt,
             antwoord_zonder_log,
             bericht_id_hergebruikt,
@@ -59,6 +62,7 @@ impl Telling {
         [
             verloren,
             dubbel,
+            onbekend,
             antwoord_ontbreekt,
             antwoord_zonder_log,
             bericht_id_hergebruikt,
@@ -74,12 +78,13 @@ impl std::fmt::Display for Telling {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "sent {}, lost {}, doubled {}, answers {}, answers missing or different {}, \
+            "sent {}, lost {}, doubled {}, not sent {}, answers {}, answers missing or different {}, \
              answer files not in the log {}, BerichtIds reused {}, ClaimIds reused {}, \
              answer files overwritten {}",
             self.verzonden,
             self.verloren,
             self.dubbel,
+            self.onbekend,
             self.antwoorden,
             self.antwoord_ontbreekt,
             self.antwoord_zonder_log,
@@ -106,6 +111,7 @@ pub fn tel(hub: &Hub, berichten: &[String], waarnemer: Option<&Waarnemer>) -> Te
         .filter(|h| !per_hash.contains_key(*h))
         .count();
     let dubbel = per_hash.values().filter(|n| **n > 1).count();
+    let onbekend = per_hash.keys().filter(|h| !gezonden.contains(*h)).count();
 
     let bestanden: BTreeMap<(String, String), String> = hub
         .antwoorden()
@@ -139,6 +145,7 @@ pub fn tel(hub: &Hub, berichten: &[String], waarnemer: Option<&Waarnemer>) -> Te
         verzonden: berichten.len(),
         verloren,
         dubbel,
+        onbekend,
         antwoorden,
         antwoord_ontbreekt: ontbreekt,
         antwoord_zonder_log: bestanden.keys().filter(|k| !in_log.contains(*k)).count(),
