@@ -46,9 +46,19 @@ pub fn laat_vallen(
         let mut berichten = Vec::new();
         for i in 0..claims {
             let a = aanmelding(i);
-            super::hub::zet_neer(&in_v, &format!("{i:04}-aanmelding.xml"), a.as_bytes());
+            clearinghuis::transport::directory::zet_neer(
+                &in_v,
+                &format!("{i:04}-aanmelding.xml"),
+                a.as_bytes(),
+            )
+            .expect("dropped");
             let b = akkoord(i);
-            super::hub::zet_neer(&in_a, &format!("{i:04}-akkoord.xml"), b.as_bytes());
+            clearinghuis::transport::directory::zet_neer(
+                &in_a,
+                &format!("{i:04}-akkoord.xml"),
+                b.as_bytes(),
+            )
+            .expect("dropped");
             berichten.push(a);
             berichten.push(b);
             if i % 20 == 0 {
