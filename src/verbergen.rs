@@ -154,7 +154,8 @@ fn urls_verborgen(tekst: &str) -> String {
     uit
 }
 
-fn procent_gedecodeerd(s: &str) -> String {
+/// `%xx` escapes of a URL part decoded (a user name or password may hold them).
+pub(crate) fn procent_gedecodeerd(s: &str) -> String {
     let b = s.as_bytes();
     let mut uit = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -571,11 +571,7 @@ impl<'a> Leiding<'a> {
                     }
                     Err(houder) => self.standby(&mut gemeld, houder),
                 }
-                tokio::select! {
-                    _ = stop.changed() => return Ok(None),
-                    _ = tokio::time::sleep(STANDBY_KIJKEN) => {}
-                }
-                if self.gestopt() {
+                if !self.standby_wacht(&mut stop).await {
                     return Ok(None);
                 }
             }
@@ -598,14 +594,20 @@ impl<'a> Leiding<'a> {
                 }
                 Some(houder) => self.standby(&mut gemeld, houder),
             }
-            tokio::select! {
-                _ = stop.changed() => return Ok(None),
-                _ = tokio::time::sleep(STANDBY_KIJKEN) => {}
-            }
-            if self.gestopt() {
+            if !self.standby_wacht(&mut stop).await {
                 return Ok(None);
             }
         }
+    }
+
+    /// A standby's wait before it looks at the lock again; false when the
+    /// hub was stopped meanwhile.
+    async fn standby_wacht(&self, stop: &mut tokio::sync::watch::Receiver<bool>) -> bool {
+        tokio::select! {
+            _ = stop.changed() => return false,
+            _ = tokio::time::sleep(STANDBY_KIJKEN) => {}
+        }
+        !self.gestopt()
     }
 
     /// Says once (and again when the holder changes) that this hub waits.

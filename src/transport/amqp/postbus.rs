@@ -46,30 +46,10 @@ fn gebruiker(url: &str) -> String {
     match na_schema.rsplit_once('@') {
         Some((info, _)) => {
             let naam = info.split_once(':').map_or(info, |(n, _)| n);
-            percent_decode(naam)
+            crate::verbergen::procent_gedecodeerd(naam)
         }
         None => "guest".to_string(),
     }
-}
-
-/// `%xx` escapes of a URL part (a user name may contain them).
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut uit = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            uit.push(v);
-            i += 3;
-        } else {
-            uit.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&uit).into_owned()
 }
 
 /// Published messages whose confirms are still to come.
