@@ -12,6 +12,10 @@
 //! does assert that every hostile case is under every cap (not T03) and that
 //! the inputs are refused T03.
 
+mod common;
+
+use common::BASE64;
+use common::aanlevering;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -67,10 +71,6 @@ const ELEMENTEN_VOOR_KERN: usize = MAX_ELEMENTEN - 13;
 /// The root has two attributes, `xmlns` and `versie`.
 const ATTRIBUTEN_VOOR_KERN: usize = MAX_ATTRIBUTEN_TOTAAL - 2;
 
-/// Base64 in lines of 76 characters, as mail and most encoders write it.
-const BASE64: &str =
-    "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\n";
-
 /// An element name of `lengte` characters, distinct per `i`.
 fn naam_van(lengte: usize, i: usize) -> String {
     let kern = format!("E{i}");
@@ -96,26 +96,6 @@ fn gewone_berichten() -> Vec<(String, Vec<u8>)> {
         .collect();
     v.sort();
     v
-}
-
-/// An `InformatieAanlevering` of `grootte` bytes: the example with a larger
-/// attachment, in base64 lines of 76 characters.
-fn aanlevering(grootte: usize) -> Vec<u8> {
-    let voorbeeld =
-        std::fs::read_to_string(root().join("fixtures/spec/07-informatieaanlevering.xml"))
-            .expect("example");
-    let begin = voorbeeld.find("<Inhoud>").expect("Inhoud") + "<Inhoud>".len();
-    let eind = voorbeeld.find("</Inhoud>").expect("/Inhoud");
-    let rest = voorbeeld.len() - (eind - begin);
-    let mut inhoud = BASE64.repeat((grootte - rest) / BASE64.len());
-    while rest + inhoud.len() + 4 <= grootte {
-        inhoud.push_str("QUJD");
-    }
-    let mut uit = format!("{}{}{}", &voorbeeld[..begin], inhoud, &voorbeeld[eind..]);
-    while uit.len() < grootte {
-        uit.insert(uit.len() - 1, '\n');
-    }
-    uit.into_bytes()
 }
 
 /// Pathological messages, each as large as allowed and just under the caps.

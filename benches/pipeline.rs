@@ -6,6 +6,9 @@
 //! asserts nothing about speed. Under `cargo test --all-targets` (no `--bench`
 //! argument) it runs each case briefly, so the harness itself stays tested.
 
+mod common;
+
+use common::aanlevering;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -14,32 +17,6 @@ use clearinghuis::codec::{Pipeline, Toegestaan};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// An InformatieAanlevering of exactly 1 MiB: the example with a larger attachment.
-fn aanlevering_van_een_mib() -> Vec<u8> {
-    let voorbeeld =
-        std::fs::read_to_string(root().join("fixtures/spec/07-informatieaanlevering.xml"))
-            .expect("example");
-    let begin = voorbeeld.find("<Inhoud>").expect("Inhoud") + "<Inhoud>".len();
-    let eind = voorbeeld.find("</Inhoud>").expect("/Inhoud");
-    let rest = voorbeeld.len() - (eind - begin);
-    let doel = 1024 * 1024;
-    // Base64 in lines of 76 characters, as mail and most encoders write it.
-    let mut inhoud = String::new();
-    let regel = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\n";
-    while rest + inhoud.len() + regel.len() <= doel {
-        inhoud.push_str(regel);
-    }
-    while rest + inhoud.len() + 4 <= doel {
-        inhoud.push_str("QUJD");
-    }
-    let mut uit = format!("{}{}{}", &voorbeeld[..begin], inhoud, &voorbeeld[eind..]);
-    while uit.len() < doel {
-        uit.insert(uit.len() - 1, '\n');
-    }
-    assert_eq!(uit.len(), doel);
-    uit.into_bytes()
 }
 
 fn meet_pipeline(pipeline: &Pipeline, bytes: &[u8], minimaal: Duration) -> (u64, Duration) {
@@ -96,7 +73,7 @@ fn main() {
     std::fs::create_dir_all(&tmp).expect("temp dir");
     let aanmelding =
         std::fs::read(root().join("fixtures/spec/01-aanmelding.xml")).expect("example");
-    let groot = aanlevering_van_een_mib();
+    let groot = aanlevering(1024 * 1024);
     let groot_pad = tmp.join("aanlevering-1mib.xml");
     std::fs::write(&groot_pad, &groot).expect("write");
     let gevallen: [(&str, Vec<u8>, PathBuf, usize); 2] = [
