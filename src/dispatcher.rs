@@ -333,6 +333,13 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         &self.storingen
     }
 
+    /// Reports mailbox faults into `storingen` (shared with the caller, and
+    /// kept across the supervisor's attempts) instead of a fresh set.
+    pub fn met_storingen(mut self, storingen: Storingen) -> Self {
+        self.storingen = storingen;
+        self
+    }
+
     /// Gives the mailbox back (to close an AMQP connection cleanly).
     pub fn postbus(self) -> Postbus {
         self.postbus

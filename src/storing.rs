@@ -8,8 +8,13 @@
 //! every [`HERHAAL`] while it lasts (so a stuck mailbox does not flood the
 //! log), and once more when it ends. [`Storingen::actueel`] lists what is
 //! wrong now, for the operator's screens and metrics.
+//!
+//! `Storingen` is a shared handle: `serve` makes one and gives a clone to
+//! each attempt's dispatcher, so a fault outlives a restart (it is not
+//! announced again) and can be read from outside the dispatcher.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::bericht::Deelnemercode;
@@ -45,10 +50,10 @@ struct Open {
     gelogd: Instant,
 }
 
-/// The faults that are open now.
-#[derive(Debug, Default)]
+/// The faults that are open now (a handle; clones share them).
+#[derive(Debug, Default, Clone)]
 pub struct Storingen {
-    open: BTreeMap<(Deelnemercode, Plek), Open>,
+    open: Arc<Mutex<BTreeMap<(Deelnemercode, Plek), Open>>>,
 }
 
 /// One open fault, as shown to the operator.
@@ -61,13 +66,20 @@ pub struct Storing {
 }
 
 impl Storingen {
+    fn open(&self) -> MutexGuard<'_, BTreeMap<(Deelnemercode, Plek), Open>> {
+        // A panic elsewhere while holding the lock leaves a map that is
+        // still a map: go on with it.
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// A fault of `mailbox` at `plek`: logged when new or changed, and then
     /// again every [`HERHAAL`].
-    pub fn meld(&mut self, mailbox: &Deelnemercode, plek: Plek, tekst: impl Into<String>) {
+    pub fn meld(&self, mailbox: &Deelnemercode, plek: Plek, tekst: impl Into<String>) {
         let tekst = tekst.into();
         let nu = Instant::now();
         let sleutel = (mailbox.clone(), plek);
-        match self.open.get_mut(&sleutel) {
+        let mut open = self.open();
+        match open.get_mut(&sleutel) {
             Some(o) if o.tekst == tekst => {
                 if nu.duration_since(o.gelogd) >= HERHAAL {
                     o.gelogd = nu;
@@ -81,8 +93,8 @@ impl Storingen {
             }
             _ => {
                 tracing::warn!(mailbox = %sleutel.0, place = %sleutel.1, "mailbox fault: {tekst}");
-                let sinds = self.open.get(&sleutel).map_or(nu, |o| o.sinds);
-                self.open.insert(
+                let sinds = open.get(&sleutel).map_or(nu, |o| o.sinds);
+                open.insert(
                     sleutel,
                     Open {
                         tekst,
@@ -94,9 +106,14 @@ impl Storingen {
         }
     }
 
-    /// The fault at `plek` is over (logged when there was one).
-    pub fn hersteld(&mut self, mailbox: &Deelnemercode, plek: Plek) {
-        if let Some(o) = self.open.remove(&(mailbox.clone(), plek.clone())) {
+    /// The fault at `plek` is over (logged when there was one). Called for
+    /// every file read and answer delivered: costs nothing while no fault is open.
+    pub fn hersteld(&self, mailbox: &Deelnemercode, plek: Plek) {
+        let mut open = self.open();
+        if open.is_empty() {
+            return;
+        }
+        if let Some(o) = open.remove(&(mailbox.clone(), plek.clone())) {
             tracing::info!(
                 mailbox = %mailbox,
                 place = %plek,
@@ -109,17 +126,17 @@ impl Storingen {
 
     /// Whether `mailbox` has a fault at `plek` now.
     pub fn heeft(&self, mailbox: &Deelnemercode, plek: &Plek) -> bool {
-        self.open.contains_key(&(mailbox.clone(), plek.clone()))
+        self.open().contains_key(&(mailbox.clone(), plek.clone()))
     }
 
     /// Whether any mailbox has answers waiting because its `out` failed.
     pub fn uit_open(&self) -> bool {
-        self.open.keys().any(|(_, p)| *p == Plek::Uit)
+        self.open().keys().any(|(_, p)| *p == Plek::Uit)
     }
 
     /// Every open fault, by mailbox and place.
     pub fn actueel(&self) -> Vec<Storing> {
-        self.open
+        self.open()
             .iter()
             .map(|((mailbox, plek), o)| Storing {
                 mailbox: mailbox.clone(),
@@ -138,7 +155,7 @@ mod tests {
     #[test]
     fn open_tot_hersteld() {
         let a = Deelnemercode::new("CR-00820000").expect("code");
-        let mut s = Storingen::default();
+        let s = Storingen::default();
         s.meld(&a, Plek::Uit, "read-only");
         s.meld(&a, Plek::Uit, "read-only");
         s.meld(&a, Plek::Bestand("x.xml".into()), "EIO");

@@ -20,6 +20,7 @@ use crate::replay::{Hub, Logregel, Richting};
 use crate::store::bewaakt::BewaakteStore;
 use crate::store::slot::{Bestandsslot, Houder, PgSlot};
 use crate::store::{Store, StoreFout};
+use crate::storing::Storingen;
 use crate::transport::amqp::postbus::AmqpPostbus;
 use crate::transport::amqp::{AmqpFout, Verbinding};
 use crate::transport::directory::{Mappen, zet_neer};
@@ -338,6 +339,9 @@ struct Leiding<'a> {
     stop: tokio::sync::watch::Receiver<bool>,
     geheimen: Geheimen,
     bewaking: Arc<Bewaking>,
+    /// Faults of single mailboxes and files, kept across attempts (and
+    /// shared, so that a later metrics endpoint can read them).
+    storingen: Storingen,
     /// Which services have worked once (see [`Dienst`]).
     gewerkt: Vec<Dienst>,
     /// When the first failure of a service that never worked happened.
@@ -365,6 +369,7 @@ impl<'a> Leiding<'a> {
             stop,
             geheimen,
             bewaking,
+            storingen: Storingen::default(),
             gewerkt: Vec::new(),
             eerste_fout: None,
             wacht: BEGIN_WACHT,
@@ -713,7 +718,9 @@ impl<'a> Leiding<'a> {
             let _ = stop_tx.send(true);
         });
         let hub = Hub::met_toestand(o.pipeline, o.ctx, opgeslagen.toestand, opgeslagen.seq);
-        let mut dispatcher = Dispatcher::new(hub, store, postbus, o.batch).met_cache(o.cache);
+        let mut dispatcher = Dispatcher::new(hub, store, postbus, o.batch)
+            .met_cache(o.cache)
+            .met_storingen(self.storingen.clone());
         let r = dispatcher
             .draai(stop_rx, wek_rx, Duration::from_millis(250))
             .await;
