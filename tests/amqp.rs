@@ -18,11 +18,7 @@ async fn een_gesprek_over_rabbitmq() {
     let mut hub = common::hub::Hub::nieuw("amqp-gesprek");
     amqp::deelnemers(&hub.map, &codes);
     let (db_url, _db) = common::pg::verse_database().await;
-    hub.omgeving = vec![
-        ("CLEARINGHUIS_MAILBOX_KIND".into(), "amqp".into()),
-        ("CLEARINGHUIS_MAILBOX_URL".into(), amqp::url()),
-        ("CLEARINGHUIS_STORE_URL".into(), db_url),
-    ];
+    hub.omgeving = amqp::omgeving(db_url);
     hub.start_amqp();
 
     let ontvangen = Arc::new(Mutex::new(amqp::Ontvangen::default()));

@@ -167,11 +167,7 @@ async fn amqp_onder_een_geheugengrens() {
     let mut hub = Hub::nieuw("geheugen-amqp");
     amqp::deelnemers(&hub.map, &codes);
     let (db_url, _db) = common::pg::verse_database().await;
-    hub.omgeving = vec![
-        ("CLEARINGHUIS_MAILBOX_KIND".into(), "amqp".into()),
-        ("CLEARINGHUIS_MAILBOX_URL".into(), amqp::url()),
-        ("CLEARINGHUIS_STORE_URL".into(), db_url),
-    ];
+    hub.omgeving = amqp::omgeving(db_url);
     hub.args = vec!["--prefetch".into(), "4".into()];
     hub.cgroup = Some(cg.pad.clone());
     let hub = tokio::task::spawn_blocking(move || {

@@ -108,12 +108,8 @@ async fn scenario(storing: Storing, nummer: u32) -> Verslag {
     let mut hub = common::hub::Hub::nieuw(&format!("storing-{nummer}"));
     amqp::deelnemers(&hub.map, &codes);
     let (db_url, _db) = common::pg::verse_database().await;
-    hub.omgeving = vec![
-        ("CLEARINGHUIS_MAILBOX_KIND".into(), "amqp".into()),
-        ("CLEARINGHUIS_MAILBOX_URL".into(), amqp::url()),
-        ("CLEARINGHUIS_STORE_URL".into(), db_url),
-        ("RUST_LOG".into(), "info".into()),
-    ];
+    hub.omgeving = amqp::omgeving(db_url);
+    hub.omgeving.push(("RUST_LOG".into(), "info".into()));
     hub.start_amqp();
     let ontvangen = Arc::new(Mutex::new(amqp::Ontvangen::default()));
     let mut verzamelaar = Some(amqp::verzamel(&nieuw, ontvangen.clone()).await);

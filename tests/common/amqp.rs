@@ -21,6 +21,16 @@ pub fn url() -> String {
         .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_string())
 }
 
+/// The hub's settings for RabbitMQ mailboxes on the test broker and the
+/// PostgreSQL store at `db_url`.
+pub fn omgeving(db_url: String) -> Vec<(String, String)> {
+    vec![
+        ("CLEARINGHUIS_MAILBOX_KIND".into(), "amqp".into()),
+        ("CLEARINGHUIS_MAILBOX_URL".into(), url()),
+        ("CLEARINGHUIS_STORE_URL".into(), db_url),
+    ]
+}
+
 pub async fn verbind() -> Connection {
     let begin = Instant::now();
     loop {
