@@ -228,7 +228,7 @@ impl Pipeline {
     ) -> Result<Result<Bericht, Weigering>, ValidatorFout> {
         // 1. Size. Between the two limits only an InformatieAanlevering may pass.
         if let Some(grens) = ontvangen::te_groot(bytes, bytes.len() as u64) {
-            return Ok(Err(te_groot(bytes, bytes.len() as u64, grens)));
+            return Ok(Err(weigering_te_groot(bytes, bytes.len() as u64, grens)));
         }
         let inhoud = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
         // The token pass expands nothing; it gives the T06 findings, the
@@ -352,7 +352,7 @@ impl Pipeline {
             Ontvangen::Heel(bytes) => self.controleer(bytes, toegestaan),
             Ontvangen::TeGroot { begin, grootte, .. } => {
                 let grens = ontvangen::te_groot(begin, *grootte).unwrap_or(MAX_BYTES);
-                Ok(Err(te_groot(begin, *grootte, grens)))
+                Ok(Err(weigering_te_groot(begin, *grootte, grens)))
             }
             Ontvangen::Onleesbaar { reden } => Ok(Err(onleesbaar(reden))),
         }
@@ -371,7 +371,7 @@ impl Pipeline {
 /// T03 for a message of `grootte` bytes over its limit `grens`; `begin` is
 /// the message or its start, searched for the BerichtId only as far as
 /// [`ontvangen::BEGIN_BIJ_TE_GROOT`] (the hub keeps no more of it).
-fn te_groot(begin: &[u8], grootte: u64, grens: usize) -> Weigering {
+fn weigering_te_groot(begin: &[u8], grootte: u64, grens: usize) -> Weigering {
     let s = scan::structuur(&begin[..begin.len().min(ontvangen::BEGIN_BIJ_TE_GROOT)]);
     weiger(
         &s,
