@@ -1,4 +1,4 @@
-//! BGK, buitengerechtelijke kosten (docs/spec/reference/bgk.md): the statutory
+//! BGK, buitengerechtelijke kosten (docs/reference/bgk.md): the statutory
 //! scale on the hoofdsom, with a minimum and a maximum, rounded once.
 
 use rust_decimal::Decimal;

@@ -1,4 +1,4 @@
-//! Statutory interest (art. 6:119 BW), docs/spec/reference/wettelijke-rente.md:
+//! Statutory interest (art. 6:119 BW), docs/reference/wettelijke-rente.md:
 //! from the damage date (inclusive) to the settlement date (exclusive),
 //! compounding on every anniversary of the start, simple interest day by day
 //! (/365) inside a year, split at every rate change, full decimal precision
