@@ -41,7 +41,7 @@ use tokio::sync::{mpsc, watch};
 use crate::bericht::Deelnemercode;
 use crate::codec::{Ontvangen, Pipeline};
 use crate::engine::Vraag;
-use crate::replay::{Controle, Gewekt, Hub, HubFout, Logregel};
+use crate::replay::{Controle, Gewekt, Herkomst, Hub, HubFout, Logregel};
 use crate::store::{Batch, Bestand, Store, StoreFout, Uitgaand, logrijen};
 use crate::storing::{Plek, Storingen};
 use crate::transport::amqp::AmqpFout;
@@ -119,7 +119,7 @@ pub enum Postbus {
 }
 
 /// Where an inbound message came from.
-enum Herkomst {
+enum Bron {
     /// A file, and what was read of it (only that file is moved).
     Bestand(Binnen, Identiteit),
     Levering(Levering),
@@ -136,9 +136,9 @@ enum Bevestiging {
 struct Binnenkomst {
     mailbox: Deelnemercode,
     ontvangen: Ontvangen,
-    user_id: Option<String>,
-    hash: String,
     herkomst: Herkomst,
+    hash: String,
+    bron: Bron,
 }
 
 /// Most bytes of inbound messages one round holds (at least one message is
@@ -481,8 +481,8 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                         mailbox: b.mailbox.clone(),
                         hash: gelezen.ontvangen.hash(),
                         ontvangen: gelezen.ontvangen,
-                        user_id: None,
-                        herkomst: Herkomst::Bestand(b, gelezen.identiteit),
+                        herkomst: Herkomst::Map,
+                        bron: Bron::Bestand(b, gelezen.identiteit),
                     });
                 }
             }
@@ -494,8 +494,10 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                         mailbox: l.mailbox.clone(),
                         hash: ontvangen.hash(),
                         ontvangen,
-                        user_id: l.user_id.take(),
-                        herkomst: Herkomst::Levering(l),
+                        herkomst: Herkomst::Amqp {
+                            user_id: l.user_id.take(),
+                        },
+                        bron: Bron::Levering(l),
                     });
                     if omvang >= MAX_RONDE_BYTES {
                         break;
@@ -509,12 +511,12 @@ impl<'a, S: Store> Dispatcher<'a, S> {
     /// The seq of this message's log line when the store committed it
     /// already (a crash cut off its move or ack); it is then only confirmed.
     async fn al_verwerkt(&self, b: &Binnenkomst) -> Result<Option<u64>, DispatcherFout> {
-        Ok(match &b.herkomst {
-            Herkomst::Bestand(f, _) => match self.store.bestand(&b.mailbox, &f.naam).await? {
+        Ok(match &b.bron {
+            Bron::Bestand(f, _) => match self.store.bestand(&b.mailbox, &f.naam).await? {
                 Some(rij) if rij.hash == b.hash && !rij.verplaatst => Some(rij.seq),
                 _ => None,
             },
-            Herkomst::Levering(l) => {
+            Bron::Levering(l) => {
                 (l.herbezorgd && self.store.al_ontvangen(&b.mailbox, &b.hash).await?).then_some(0)
             }
         })
@@ -548,9 +550,9 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             if let Some(seq) = self.al_verwerkt(&b).await? {
                 tracing::info!(mailbox = %b.mailbox, seq, "committed before; confirmed, not processed again");
                 ronde.al_verwerkt += 1;
-                bevestig.push(match b.herkomst {
-                    Herkomst::Bestand(f, i) => Bevestiging::Bestand(f, i, seq),
-                    Herkomst::Levering(l) => Bevestiging::Levering(l),
+                bevestig.push(match b.bron {
+                    Bron::Bestand(f, i) => Bevestiging::Bestand(f, i, seq),
+                    Bron::Levering(l) => Bevestiging::Levering(l),
                 });
             } else {
                 nieuw.push(b);
@@ -572,10 +574,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         let nu = self.klok.nu();
         let mut vragen: Vec<Vraag> = Vec::new();
         for (b, c) in nieuw.iter().zip(&controles) {
-            vragen.extend(
-                self.hub
-                    .peil(&b.mailbox, b.user_id.as_deref(), nu, &b.hash, c),
-            );
+            vragen.extend(self.hub.peil(&b.mailbox, &b.herkomst, nu, &b.hash, c));
         }
         vragen.sort();
         vragen.dedup();
@@ -588,14 +587,14 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         for (b, controle) in nieuw.into_iter().zip(controles) {
             let at = self.klok.nu();
             self.wek(at, &mut ronde, &mut batch).await?;
-            let user_id = b.user_id.as_deref();
+            let herkomst = &b.herkomst;
             let v = opgezocht(&self.store, &mut self.hub, |h| {
-                h.verwerk(&b.mailbox, user_id, at, &b.hash, &controle)
+                h.verwerk(&b.mailbox, herkomst, at, &b.hash, &controle)
             })
             .await?;
-            let (bestand, herbezorgd) = match &b.herkomst {
-                Herkomst::Bestand(f, _) => (Some(f.naam.as_str()), false),
-                Herkomst::Levering(l) => (None, l.herbezorgd),
+            let (bestand, herbezorgd) = match &b.bron {
+                Bron::Bestand(f, _) => (Some(f.naam.as_str()), false),
+                Bron::Levering(l) => (None, l.herbezorgd),
             };
             tracing::info!(
                 mailbox = %b.mailbox,
@@ -621,7 +620,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 Some(v.seq_in),
                 at,
                 b.mailbox.to_string(),
-                b.user_id,
+                b.herkomst,
                 b.ontvangen,
             );
             batch
@@ -629,9 +628,9 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 .extend(logrijen(Some((in_regel, v.hash, v.uitslag)), &v.uit));
             batch.wijzigingen.extend(v.wijzigingen);
             ronde.berichten += 1;
-            bevestig.push(match b.herkomst {
-                Herkomst::Bestand(f, i) => Bevestiging::Bestand(f, i, v.seq_in),
-                Herkomst::Levering(l) => Bevestiging::Levering(l),
+            bevestig.push(match b.bron {
+                Bron::Bestand(f, i) => Bevestiging::Bestand(f, i, v.seq_in),
+                Bron::Levering(l) => Bevestiging::Levering(l),
             });
         }
 

@@ -12,7 +12,9 @@ use std::io::{BufRead, Write};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::bericht::{BerichtId, ClaimId, Codelijst as _, Deelnemercode, tijdstip};
+use crate::bericht::{
+    BerichtId, ClaimId, Codelijst as _, Deelnemercode, Foutcode, Weigering, tijdstip,
+};
 use crate::codec::{Ontvangen, Pipeline, Toegestaan, ValidatorFout};
 use crate::engine::{
     self, Context, EngineFout, Invoer, Toestand, Uitslag, Wekker, Wijziging, Zicht,
@@ -54,6 +56,46 @@ pub enum Richting {
     Out,
 }
 
+/// How an inbound message reached the hub, as far as it decides who sent it.
+///
+/// A directory mailbox is its owner's by the file system's permissions. On
+/// AMQP only the `user_id` property says who published, because the broker
+/// compares it with the connection's user (operations.md "Mailboxes"): a
+/// message without it, or with another user's, is refused A01.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Herkomst {
+    Map,
+    Amqp { user_id: Option<String> },
+}
+
+impl Herkomst {
+    /// From a stored or logged line: `transport` (`"amqp"` or absent) and
+    /// `user_id`. A `user_id` without `transport` is from a hub before
+    /// `transport` was kept: only AMQP carries a user_id.
+    pub fn van(transport: Option<&str>, user_id: Option<String>) -> Herkomst {
+        if transport == Some("amqp") || user_id.is_some() {
+            Herkomst::Amqp { user_id }
+        } else {
+            Herkomst::Map
+        }
+    }
+
+    /// The `transport` a line records: `"amqp"`, or nothing for a directory.
+    pub fn transport(&self) -> Option<&'static str> {
+        match self {
+            Herkomst::Map => None,
+            Herkomst::Amqp { .. } => Some("amqp"),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Herkomst::Map => None,
+            Herkomst::Amqp { user_id } => user_id.as_deref(),
+        }
+    }
+}
+
 /// One line of the message-log file.
 ///
 /// The message is `xml` when its bytes are UTF-8 (every outbound message is),
@@ -67,9 +109,9 @@ pub struct Logregel {
     pub at: DateTime<FixedOffset>,
     pub direction: Richting,
     pub mailbox: String,
-    /// Inbound over AMQP: the message's `user_id` property, when it had one
-    /// (the hub refuses it with A01 unless it is the mailbox's owner).
-    pub user_id: Option<String>,
+    /// Inbound: from a directory, or over AMQP with the message's `user_id`
+    /// (written as `"transport":"amqp"` and `user_id` when it had one).
+    pub herkomst: Herkomst,
     /// The message as text; empty when [`Logregel::ruw`] holds it.
     pub xml: String,
     /// Inbound bytes that are not UTF-8 (written as `xml_base64`).
@@ -91,6 +133,8 @@ struct LogregelVeld {
     at: DateTime<FixedOffset>,
     direction: Richting,
     mailbox: String,
+    #[serde(default)]
+    transport: Option<String>,
     #[serde(default)]
     user_id: Option<String>,
     #[serde(default)]
@@ -121,6 +165,9 @@ impl TryFrom<LogregelVeld> for Logregel {
             (None, None) => return Err("a line needs xml or xml_base64".into()),
             (Some(_), Some(_)) => return Err("a line has xml or xml_base64, not both".into()),
         };
+        if let Some(t) = v.transport.as_deref().filter(|t| *t != "amqp") {
+            return Err(format!("transport `{t}`: only \"amqp\" is written"));
+        }
         if v.size.is_some() != v.sha256.is_some() {
             return Err("size and sha256 come together".into());
         }
@@ -129,12 +176,16 @@ impl TryFrom<LogregelVeld> for Logregel {
         {
             return Err("an out line has xml only".into());
         }
+        let herkomst = Herkomst::van(v.transport.as_deref(), v.user_id);
+        if v.direction == Richting::Out && herkomst != Herkomst::Map {
+            return Err("an out line has no transport or user_id".into());
+        }
         Ok(Logregel {
             seq: v.seq,
             at: v.at,
             direction: v.direction,
             mailbox: v.mailbox,
-            user_id: v.user_id,
+            herkomst,
             xml,
             ruw,
             size: v.size,
@@ -148,14 +199,17 @@ impl Serialize for Logregel {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use base64::Engine as _;
         use serde::ser::SerializeStruct;
-        let mut m = s.serialize_struct("Logregel", 9)?;
+        let mut m = s.serialize_struct("Logregel", 10)?;
         if let Some(seq) = self.seq {
             m.serialize_field("seq", &seq)?;
         }
         m.serialize_field("at", &tijdstip::format(&self.at))?;
         m.serialize_field("direction", &self.direction)?;
         m.serialize_field("mailbox", &self.mailbox)?;
-        if let Some(u) = &self.user_id {
+        if let Some(t) = self.herkomst.transport() {
+            m.serialize_field("transport", t)?;
+        }
+        if let Some(u) = self.herkomst.user_id() {
             m.serialize_field("user_id", u)?;
         }
         match &self.ruw {
@@ -200,7 +254,7 @@ impl Logregel {
             at,
             direction: Richting::Out,
             mailbox,
-            user_id: None,
+            herkomst: Herkomst::Map,
             xml,
             ruw: None,
             size: None,
@@ -214,7 +268,7 @@ impl Logregel {
         seq: Option<u64>,
         at: DateTime<FixedOffset>,
         mailbox: String,
-        user_id: Option<String>,
+        herkomst: Herkomst,
         ontvangen: Ontvangen,
     ) -> Logregel {
         let (bytes, size, sha256, unreadable) = match ontvangen {
@@ -235,7 +289,7 @@ impl Logregel {
             at,
             direction: Richting::In,
             mailbox,
-            user_id,
+            herkomst,
             xml,
             ruw,
             size,
@@ -387,26 +441,27 @@ impl<'a> Hub<'a> {
             .collect()
     }
 
-    /// One inbound message as it arrived in `mailbox` at `at`; the timers due
-    /// at or before `at` fire first. For a whole state (replay, tests).
+    /// One inbound message as it arrived in directory mailbox `mailbox` at
+    /// `at`; the timers due at or before `at` fire first. For a whole state
+    /// (replay, tests).
     pub fn ontvang(
         &mut self,
         mailbox: &Deelnemercode,
         at: DateTime<FixedOffset>,
         bytes: &[u8],
     ) -> Result<Verwerkt, HubFout> {
-        self.ontvang_als(mailbox, None, at, bytes)
+        self.ontvang_als(mailbox, &Herkomst::Map, at, bytes)
     }
 
-    /// [`Hub::ontvang`] of a message that carried an AMQP `user_id`.
+    /// [`Hub::ontvang`] of a message that came as `herkomst` says.
     pub fn ontvang_als(
         &mut self,
         mailbox: &Deelnemercode,
-        user_id: Option<&str>,
+        herkomst: &Herkomst,
         at: DateTime<FixedOffset>,
         bytes: &[u8],
     ) -> Result<Verwerkt, HubFout> {
-        self.ontvang_ontvangen(mailbox, user_id, at, &Ontvangen::Heel(bytes.to_vec()))
+        self.ontvang_ontvangen(mailbox, herkomst, at, &Ontvangen::Heel(bytes.to_vec()))
     }
 
     /// [`Hub::ontvang_als`] of a message as the hub read it (too large, or
@@ -414,14 +469,14 @@ impl<'a> Hub<'a> {
     pub fn ontvang_ontvangen(
         &mut self,
         mailbox: &Deelnemercode,
-        user_id: Option<&str>,
+        herkomst: &Herkomst,
         at: DateTime<FixedOffset>,
         ontvangen: &Ontvangen,
     ) -> Result<Verwerkt, HubFout> {
         let gewekt = self.wek_tot(at)?;
         let oordeel = Hub::controleer(self.pipeline, ontvangen)?;
         let hash = ontvangen.hash();
-        let mut v = self.verwerk(mailbox, user_id, at, &hash, &oordeel)?;
+        let mut v = self.verwerk(mailbox, herkomst, at, &hash, &oordeel)?;
         v.gewekt = gewekt;
         Ok(v)
     }
@@ -435,13 +490,15 @@ impl<'a> Hub<'a> {
     pub fn peil(
         &self,
         mailbox: &Deelnemercode,
-        user_id: Option<&str>,
+        herkomst: &Herkomst,
         at: DateTime<FixedOffset>,
         hash: &str,
         oordeel: &Controle,
     ) -> Vec<engine::Vraag> {
-        // A foreign user_id is refused (A01) without looking anything up.
-        if !self.toestand.is_gedeeltelijk() || user_id.is_some_and(|u| u != mailbox.as_str()) {
+        // A message refused for who published it looks nothing up.
+        if !self.toestand.is_gedeeltelijk()
+            || self.niet_van_eigenaar(mailbox, herkomst, oordeel).is_some()
+        {
             return Vec::new();
         }
         // A dry run: the lookups it misses are what `verwerk` will need.
@@ -459,13 +516,59 @@ impl<'a> Hub<'a> {
         Ok(pipeline.controleer_ontvangen(ontvangen, Toegestaan::Inkomend)?)
     }
 
+    /// An AMQP message that its mailbox's owner did not publish, or that
+    /// does not say who did: the A01 refusal and who is told of it.
+    ///
+    /// The broker vouches for `user_id` (it equals the connection's user, and
+    /// no participant may impersonate), so a `user_id` names the publisher,
+    /// who gets the `Foutbericht` when it is a participant; the mailbox's
+    /// owner never hears of a message another put into its queue. Without
+    /// `user_id` the owner is told: on the topology the hub checks at start
+    /// (docs/broker.md) only the owner's user can publish into its queue.
+    fn niet_van_eigenaar(
+        &self,
+        mailbox: &Deelnemercode,
+        herkomst: &Herkomst,
+        oordeel: &Controle,
+    ) -> Option<(Weigering, Option<Deelnemercode>)> {
+        let Herkomst::Amqp { user_id } = herkomst else {
+            return None;
+        };
+        let bericht_id = match oordeel {
+            Ok(b) => Some(b.kop.bericht_id.clone()),
+            Err(w) => w.bericht_id.clone(),
+        };
+        let (tekst, aan) = match user_id.as_deref() {
+            Some(u) if u == mailbox.as_str() => return None,
+            Some(u) => (
+                format!(
+                    "the message was published by broker user {u}, not by the owner of mailbox {mailbox}"
+                ),
+                Deelnemercode::new(u)
+                    .ok()
+                    .filter(|c| self.ctx.deelnemers.get(c).is_some()),
+            ),
+            None => (
+                format!(
+                    "the message has no AMQP user_id property: publish with user_id {mailbox}, your broker user"
+                ),
+                Some(mailbox.clone()),
+            ),
+        };
+        let w = Weigering {
+            bericht_id,
+            ..Weigering::code(Foutcode::A01, tekst)
+        };
+        Some((w, aan))
+    }
+
     /// The engine part of [`Hub::ontvang`] for a checked message, without
     /// firing timers. On [`HubFout::Ontbreekt`] nothing changed: load and
     /// call again.
     pub fn verwerk(
         &mut self,
         mailbox: &Deelnemercode,
-        user_id: Option<&str>,
+        herkomst: &Herkomst,
         at: DateTime<FixedOffset>,
         hash: &str,
         oordeel: &Controle,
@@ -474,26 +577,16 @@ impl<'a> Hub<'a> {
             Ok(b) => Some(b.kop.bericht_id.clone()),
             Err(w) => w.bericht_id.clone(),
         };
-        // The broker vouches for user_id (it equals the connection's user);
-        // a message posted into another participant's queue is refused.
-        let vreemd = user_id.filter(|u| *u != mailbox.as_str()).map(|u| {
-            crate::bericht::Weigering {
-                bericht_id: bericht_id.clone(),
-                ..crate::bericht::Weigering::code(
-                    crate::bericht::Foutcode::A01,
-                    format!("the message was published by broker user {u}, not by the owner of mailbox {mailbox}"),
-                )
-            }
-        });
-        let oordeel: &Controle = match &vreemd {
-            Some(w) => &Err(w.clone()),
-            None => oordeel,
+        let vreemd = self.niet_van_eigenaar(mailbox, herkomst, oordeel);
+        let invoer = match &vreemd {
+            Some((weigering, aan)) => Invoer::Geweigerd {
+                aan: aan.as_ref(),
+                ontvangen: at,
+                weigering,
+            },
+            None => invoer(mailbox, at, hash, oordeel),
         };
-        let uitkomst = engine::verwerk(
-            &self.toestand as &dyn Zicht,
-            self.ctx,
-            invoer(mailbox, at, hash, oordeel),
-        );
+        let uitkomst = engine::verwerk(&self.toestand as &dyn Zicht, self.ctx, invoer);
         self.compleet()?;
         let uitkomst = uitkomst?;
         self.toestand.pas_toe(uitkomst.wijzigingen.clone());
@@ -528,7 +621,7 @@ fn invoer<'b>(
             bericht,
         },
         Err(weigering) => Invoer::Geweigerd {
-            mailbox,
+            aan: Some(mailbox),
             ontvangen: at,
             weigering,
         },
@@ -650,7 +743,7 @@ pub fn speel(
                         reden: format!("mailbox: {e}"),
                     })?;
                 let v = hub
-                    .ontvang_ontvangen(&mailbox, log.user_id.as_deref(), log.at, &log.ontvangen())
+                    .ontvang_ontvangen(&mailbox, &log.herkomst, log.at, &log.ontvangen())
                     .map_err(|bron| ReplayFout::Hub {
                         regel: nummer,
                         bron,
@@ -793,4 +886,64 @@ pub fn toestand_json(toestand: &Toestand) -> serde_json::Value {
         })
         .collect();
     Value::Array(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lees(json: &str) -> Result<Logregel, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    const BEGIN: &str =
+        r#"{"seq":1,"at":"2026-03-02T09:15:00+01:00","direction":"in","mailbox":"CR-00820000""#;
+
+    #[test]
+    fn herkomst_heen_en_terug() {
+        for (h, verwacht) in [
+            (Herkomst::Map, r#""mailbox":"CR-00820000","xml""#),
+            (
+                Herkomst::Amqp { user_id: None },
+                r#""mailbox":"CR-00820000","transport":"amqp","xml""#,
+            ),
+            (
+                Herkomst::Amqp {
+                    user_id: Some("CR-00770000".into()),
+                },
+                r#""transport":"amqp","user_id":"CR-00770000","xml""#,
+            ),
+        ] {
+            let r = lees(&format!(r#"{BEGIN},"xml":"<a/>"}}"#)).expect("a line");
+            let r = Logregel {
+                herkomst: h.clone(),
+                ..r
+            };
+            let json = r.als_json();
+            assert!(json.contains(verwacht), "{json}");
+            assert_eq!(lees(&json).expect("reads back").herkomst, h);
+        }
+    }
+
+    /// Lines exported before `transport` was written: a `user_id` came over
+    /// AMQP, a line without one from a directory (as that hub treated it).
+    #[test]
+    fn oude_regels() {
+        let r = lees(&format!(r#"{BEGIN},"user_id":"guest","xml":"<a/>"}}"#)).expect("a line");
+        assert_eq!(
+            r.herkomst,
+            Herkomst::Amqp {
+                user_id: Some("guest".into())
+            }
+        );
+        let r = lees(&format!(r#"{BEGIN},"xml":"<a/>"}}"#)).expect("a line");
+        assert_eq!(r.herkomst, Herkomst::Map);
+    }
+
+    #[test]
+    fn onbekend_transport_en_uit_met_herkomst_geweigerd() {
+        assert!(lees(&format!(r#"{BEGIN},"transport":"smtp","xml":"<a/>"}}"#)).is_err());
+        let uit = BEGIN.replace(r#""direction":"in""#, r#""direction":"out""#);
+        assert!(lees(&format!(r#"{uit},"transport":"amqp","xml":"<a/>"}}"#)).is_err());
+    }
 }

@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, FixedOffset};
 use crate::bericht::{Deelnemercode, tijdstip};
 use crate::codec::Ontvangen;
 use crate::engine::{Doel, Timersoort, Zicht};
-use crate::replay::{Hub, HubFout, Logregel};
+use crate::replay::{Herkomst, Hub, HubFout, Logregel};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimulatieFout {
@@ -98,7 +98,7 @@ impl<'a> Zandbak<'a> {
                     .map_err(|e| fout(format!("{}: {e}", pad.display())))?;
                 let v = self
                     .hub
-                    .ontvang_ontvangen(&code, None, nu, &ontvangen)
+                    .ontvang_ontvangen(&code, &Herkomst::Map, nu, &ontvangen)
                     .map_err(|bron| SimulatieFout::Hub { regel, bron })?;
                 let mut uit: Vec<Uitvoer> = v
                     .gewekt
@@ -110,7 +110,7 @@ impl<'a> Zandbak<'a> {
                     Some(v.seq_in),
                     nu,
                     code.to_string(),
-                    None,
+                    Herkomst::Map,
                     ontvangen,
                 )));
                 uit.extend(v.uit.into_iter().map(Uitvoer::Log));

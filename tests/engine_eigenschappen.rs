@@ -26,7 +26,7 @@ use clearinghuis::codec::Toegestaan;
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::engine::termijn::wie_moet;
 use clearinghuis::engine::{Context, Doel, Fase, Instellingen, Timersoort, Toestand};
-use clearinghuis::replay::{Hub, Logregel, Opties, speel};
+use clearinghuis::replay::{Herkomst, Hub, Logregel, Opties, speel};
 
 const DEELNEMERS: &str = r#"
 [[deelnemer]]
@@ -361,7 +361,7 @@ fn invoer(berichten: &[Bericht]) -> String {
             None,
             t,
             mailbox,
-            None,
+            Herkomst::Map,
             clearinghuis::codec::Ontvangen::Heel(xml.into_bytes()),
         );
         uit.push_str(&regel.als_json());

@@ -59,7 +59,7 @@ async fn speel_gedeeltelijk<S: Store>(
         // run needs: a lookup found only via a key found earlier takes one
         // more dry run, never more than three.
         for _ in 0..3 {
-            let vragen = hub.peil(&code, None, r.at, &hash, &controle);
+            let vragen = hub.peil(&code, &r.herkomst, r.at, &hash, &controle);
             if vragen.is_empty() {
                 break;
             }
@@ -67,8 +67,11 @@ async fn speel_gedeeltelijk<S: Store>(
             hub.toestand
                 .vul(store.zoek(&vragen).await.expect("looks up"));
         }
-        assert!(hub.peil(&code, None, r.at, &hash, &controle).is_empty());
-        let v = match hub.verwerk(&code, None, r.at, &hash, &controle) {
+        assert!(
+            hub.peil(&code, &r.herkomst, r.at, &hash, &controle)
+                .is_empty()
+        );
+        let v = match hub.verwerk(&code, &r.herkomst, r.at, &hash, &controle) {
             Err(HubFout::Ontbreekt(v)) => {
                 panic!("{}: the dry run missed {v:?}", pad.display())
             }

@@ -15,7 +15,7 @@ use clearinghuis::bericht::{ClaimId, Deelnemercode, tijdstip, xml};
 use clearinghuis::codec::Ontvangen;
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::engine::{Context, Instellingen, Toestand, Vraag, Wijziging, Zicht};
-use clearinghuis::replay::{Hub, Logregel, Richting};
+use clearinghuis::replay::{Herkomst, Hub, Logregel, Richting};
 use clearinghuis::store::postgres::PgStore;
 use clearinghuis::store::sqlite::SqliteStore;
 use clearinghuis::store::{Batch, Bestand, Bestandsrij, Store, logrijen};
@@ -166,7 +166,7 @@ fn groot() -> &'static Draaiboek {
                 None,
                 at,
                 common::last::V.into(),
-                None,
+                Herkomst::Map,
                 Ontvangen::Heel(common::last::aanmelding(i).into_bytes()),
             ));
             let offset =
@@ -175,7 +175,10 @@ fn groot() -> &'static Draaiboek {
                 None,
                 (at + Duration::microseconds(1_000_001)).with_timezone(&offset),
                 common::last::A.into(),
-                None,
+                // Both ways a message comes, so the store keeps `transport`.
+                Herkomst::Amqp {
+                    user_id: Some(common::last::A.into()),
+                },
                 Ontvangen::Heel(common::last::akkoord(i).into_bytes()),
             ));
         }

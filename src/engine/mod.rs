@@ -108,7 +108,9 @@ pub enum Invoer<'a> {
     /// A message the technical checks refused; the engine only numbers the
     /// `Foutbericht` (its BerichtId is not taken: the corrected message may reuse it).
     Geweigerd {
-        mailbox: &'a Deelnemercode,
+        /// Who is told: the mailbox's owner, or for a message published by
+        /// another broker user that user (`None` when it is no participant).
+        aan: Option<&'a Deelnemercode>,
         ontvangen: DateTime<FixedOffset>,
         weigering: &'a Weigering,
     },
@@ -210,12 +212,14 @@ pub fn verwerk(
     let nu = invoer.tijd();
     let mut uitkomst = match invoer {
         Invoer::Geweigerd {
-            mailbox,
+            aan,
             ontvangen,
             weigering,
         } => {
             let mut v = Verwerking::new(zicht, ctx, ontvangen, weigering.bericht_id.clone());
-            v.foutbericht(mailbox, None, weigering)?;
+            if let Some(aan) = aan {
+                v.foutbericht(aan, None, weigering)?;
+            }
             return Ok(v.klaar(Uitslag::Geweigerd(weigering.hoofdcode()), None));
         }
         Invoer::Bericht {

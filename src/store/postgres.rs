@@ -554,6 +554,7 @@ impl Store for PgStore {
             let mut hash = Vec::with_capacity(n);
             let mut uitslag = Vec::with_capacity(n);
             let mut bericht_id = Vec::with_capacity(n);
+            let mut transport = Vec::with_capacity(n);
             let mut user_id = Vec::with_capacity(n);
             let mut grootte = Vec::with_capacity(n);
             let mut onleesbaar = Vec::with_capacity(n);
@@ -573,7 +574,8 @@ impl Store for PgStore {
                 hash.push(r.hash.as_deref());
                 uitslag.push(r.uitslag.as_deref());
                 bericht_id.push(r.bericht_id.as_ref().map(|b| b.as_str()));
-                user_id.push(r.regel.user_id.as_deref());
+                transport.push(r.regel.herkomst.transport());
+                user_id.push(r.regel.herkomst.user_id());
                 grootte.push(r.regel.size.map(groot));
                 onleesbaar.push(r.regel.unreadable.as_deref());
                 if let Some(id) = &r.bericht_id {
@@ -585,10 +587,10 @@ impl Store for PgStore {
             // at_utc is the logged text read by the server: the same instant,
             // to the microsecond the hub's clock keeps.
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, user_id, grootte, onleesbaar)
-                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, user_id, grootte, onleesbaar
-                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[])
-                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, user_id, grootte, onleesbaar)",
+                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar)
+                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[])
+                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar)",
             )
             .bind(&seq)
             .bind(&at)
@@ -598,6 +600,7 @@ impl Store for PgStore {
             .bind(&hash)
             .bind(&uitslag)
             .bind(&bericht_id)
+            .bind(&transport)
             .bind(&user_id)
             .bind(&grootte)
             .bind(&onleesbaar)
@@ -736,7 +739,7 @@ impl Store for PgStore {
         let mut aantal = 0u64;
         loop {
             let rijen = sqlx::query(
-                "SELECT seq, at, richting, mailbox, xml, user_id, grootte, hash, onleesbaar FROM berichtenlog WHERE seq > $1 ORDER BY seq LIMIT 1000",
+                "SELECT seq, at, richting, mailbox, xml, transport, user_id, grootte, hash, onleesbaar FROM berichtenlog WHERE seq > $1 ORDER BY seq LIMIT 1000",
             )
             .bind(vanaf)
             .fetch_all(&self.pool)
@@ -753,9 +756,10 @@ impl Store for PgStore {
                     r.get::<String, _>(3),
                     r.get::<Vec<u8>, _>(4),
                     r.get::<Option<String>, _>(5),
-                    r.get::<Option<i64>, _>(6),
-                    r.get::<Option<String>, _>(7),
+                    r.get::<Option<String>, _>(6),
+                    r.get::<Option<i64>, _>(7),
                     r.get::<Option<String>, _>(8),
+                    r.get::<Option<String>, _>(9),
                 )?)?;
                 aantal += 1;
             }

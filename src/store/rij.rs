@@ -5,7 +5,7 @@ use crate::bericht::xml;
 use crate::bericht::{BerichtId, ClaimId, Deelnemercode, tijdstip};
 use crate::codec::Ontvangen;
 use crate::engine::{Claim, Inboxregel, Vastgehouden, Wachtsleutel};
-use crate::replay::{Logregel, Richting};
+use crate::replay::{Herkomst, Logregel, Richting};
 
 use super::StoreFout;
 
@@ -78,8 +78,8 @@ pub(super) fn vastgehouden(
     }))
 }
 
-/// A message-log row: (seq, at, richting, mailbox, xml, user_id, grootte,
-/// hash, onleesbaar). The bytes come back exactly as stored: as text when
+/// A message-log row: (seq, at, richting, mailbox, xml, transport, user_id,
+/// grootte, hash, onleesbaar). The bytes come back exactly as stored: as text when
 /// they are UTF-8, else as they are (the export writes `xml_base64`).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn logregel(
@@ -88,6 +88,7 @@ pub(super) fn logregel(
     richting: &str,
     mailbox: String,
     xml: Vec<u8>,
+    transport: Option<String>,
     user_id: Option<String>,
     grootte: Option<i64>,
     hash: Option<String>,
@@ -113,5 +114,11 @@ pub(super) fn logregel(
         },
         (None, None) => Ontvangen::Heel(xml),
     };
-    Ok(Logregel::binnen(Some(seq), at, mailbox, user_id, ontvangen))
+    Ok(Logregel::binnen(
+        Some(seq),
+        at,
+        mailbox,
+        Herkomst::van(transport.as_deref(), user_id),
+        ontvangen,
+    ))
 }

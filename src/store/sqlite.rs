@@ -329,7 +329,7 @@ impl Store for SqliteStore {
                 Richting::Out => "out",
             };
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, user_id, grootte, onleesbaar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(seq)
             .bind(tijdstip::format(&r.regel.at))
@@ -339,7 +339,8 @@ impl Store for SqliteStore {
             .bind(&r.hash)
             .bind(&r.uitslag)
             .bind(r.bericht_id.as_ref().map(|b| b.to_string()))
-            .bind(&r.regel.user_id)
+            .bind(r.regel.herkomst.transport())
+            .bind(r.regel.herkomst.user_id())
             .bind(r.regel.size.map(|g| g as i64))
             .bind(&r.regel.unreadable)
             .execute(&mut *tx)
@@ -451,7 +452,7 @@ impl Store for SqliteStore {
         let mut aantal = 0u64;
         loop {
             let rijen = sqlx::query(
-                "SELECT seq, at, richting, mailbox, xml, user_id, grootte, hash, onleesbaar FROM berichtenlog WHERE seq > ? ORDER BY seq LIMIT 1000",
+                "SELECT seq, at, richting, mailbox, xml, transport, user_id, grootte, hash, onleesbaar FROM berichtenlog WHERE seq > ? ORDER BY seq LIMIT 1000",
             )
             .bind(vanaf)
             .fetch_all(&self.pool)
@@ -468,9 +469,10 @@ impl Store for SqliteStore {
                     r.get::<String, _>(3),
                     r.get::<Vec<u8>, _>(4),
                     r.get::<Option<String>, _>(5),
-                    r.get::<Option<i64>, _>(6),
-                    r.get::<Option<String>, _>(7),
+                    r.get::<Option<String>, _>(6),
+                    r.get::<Option<i64>, _>(7),
                     r.get::<Option<String>, _>(8),
+                    r.get::<Option<String>, _>(9),
                 )?)?;
                 aantal += 1;
             }
