@@ -51,6 +51,15 @@ pub struct Mailbox {
     pub root: Option<PathBuf>,
     pub url: Option<String>,
     pub tls_ca: Option<PathBuf>,
+    /// A client certificate (PEM, the chain may follow) for `amqps://`; with
+    /// `?auth_mechanism=external` in the URL it is the login (docs/tls.md).
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of `tls_cert` (PEM, unencrypted).
+    pub tls_key: Option<PathBuf>,
+    /// The `rabbitmqctl` the hub runs at start to check that participants
+    /// cannot reach each other's queues (a program or a wrapper, e.g. one
+    /// that adds `-n rabbit@broker`); default `rabbitmqctl`.
+    pub rabbitmqctl: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -275,6 +284,37 @@ mod tests {
         let i = c.instellingen().expect("settings");
         assert_eq!(i.termijnen.passief_dagen, 30);
         assert_eq!(i.termijnen.betaaltermijn_dagen, 14);
+    }
+
+    #[test]
+    fn tls_sleutels_uit_bestand_en_omgeving() {
+        let c = Configuratie::lees(
+            "[mailbox]\nkind = \"amqp\"\ntls_ca = \"ca.pem\"\ntls_cert = \"hub.pem\"\n\
+             tls_key = \"hub.key\"\n",
+            "test",
+            [],
+        )
+        .expect("valid");
+        assert_eq!(c.mailbox.tls_cert.as_deref(), Some(Path::new("hub.pem")));
+        assert_eq!(c.mailbox.tls_key.as_deref(), Some(Path::new("hub.key")));
+        let c = Configuratie::lees(
+            "[mailbox]\ntls_cert = \"oud.pem\"\n",
+            "test",
+            [
+                var("CLEARINGHUIS_MAILBOX_TLS_CERT", "/etc/clearinghuis/hub.pem"),
+                var("CLEARINGHUIS_MAILBOX_TLS_KEY", "/etc/clearinghuis/hub.key"),
+            ],
+        )
+        .expect("valid");
+        assert_eq!(
+            c.mailbox.tls_cert.as_deref(),
+            Some(Path::new("/etc/clearinghuis/hub.pem"))
+        );
+        assert_eq!(
+            c.mailbox.tls_key.as_deref(),
+            Some(Path::new("/etc/clearinghuis/hub.key"))
+        );
+        assert_eq!(c.mailbox.tls_ca, None);
     }
 
     #[test]

@@ -188,7 +188,7 @@ async fn amqp_onder_een_geheugengrens() {
             &String::from_utf8(grote_aanmelding(200 + i, groot)).expect("text"),
             &codes,
         );
-        amqp::publiceer(&k, &v, xml.as_bytes(), None).await;
+        amqp::publiceer(&k, &v, xml.as_bytes(), Some(&v)).await;
     }
     // Over the broker's limit: refused at publish, the hub never sees it.
     let reus = vec![b' '; 30 * 1024 * 1024];

@@ -237,7 +237,13 @@ fn een_vhost_die_niet_bestaat() {
         "amqp-vhost",
         amqp_url(&amqp_wachtwoord(), None, "ch-bestaat-niet"),
     );
-    eindigt("missing vhost", &a, "vhost ch-bestaat-niet not found");
+    // The hub's first contact with the broker is its check of the
+    // permissions on that vhost (rabbitmqctl), which names the problem.
+    eindigt(
+        "missing vhost",
+        &a,
+        "Virtual host 'ch-bestaat-niet' does not exist",
+    );
 }
 
 #[test]

@@ -138,7 +138,7 @@ async fn scenario(storing: Storing, nummer: u32) -> Verslag {
                 } else {
                     (&a, amqp::vertaal(&last::akkoord(i), &codes))
                 };
-                amqp::publiceer(&k, code, xml.as_bytes(), None).await;
+                amqp::publiceer(&k, code, xml.as_bytes(), Some(code)).await;
             }
             let _ = c.close(200, "published".into()).await;
         }

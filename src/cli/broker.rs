@@ -17,11 +17,15 @@ const STANDAARD_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Opdracht {
-    /// Declare the queues with the hub's own URL ([mailbox] url), then per
-    /// participant make a RabbitMQ user named by its code, with a generated
-    /// password in <passwords>/<code>.password and permissions on its own
-    /// two queues only. Idempotent. Run it on the broker host: it uses
-    /// rabbitmqctl. Exit status 0 when done, 2 on an error.
+    /// Declare the queues and each participant's exchange with the hub's
+    /// own URL ([mailbox] url), then per participant make a RabbitMQ user
+    /// named by its code, with a generated password in
+    /// <passwords>/<code>.password (or, with --certificates, no password:
+    /// it logs in with its company certificate), and permissions to publish
+    /// through its own exchange and read its own out queue only; existing
+    /// permissions are replaced, queues and messages kept. Idempotent. Run
+    /// it on the broker host: it uses rabbitmqctl. Exit status 0 when done,
+    /// 2 on an error.
     Setup(SetupArgs),
 }
 
@@ -37,8 +41,17 @@ pub struct SetupArgs {
     #[arg(long, default_value = "clearinghuis-data/broker")]
     passwords: PathBuf,
     /// Give users that already exist a new password too (and a new file).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "certificates")]
     new_passwords: bool,
+    /// Participants log in with their company certificate (TLS client
+    /// certificate, common name = the code) instead of a password: their
+    /// users get no password, and the broker is made ready for certificate
+    /// login where that can be done on the running node (docs/tls.md).
+    #[arg(long)]
+    certificates: bool,
+    /// The rabbitmq-plugins program (for --certificates).
+    #[arg(long, default_value = "rabbitmq-plugins")]
+    rabbitmq_plugins: PathBuf,
     /// The rabbitmqctl program to run.
     #[arg(long, default_value = "rabbitmqctl")]
     rabbitmqctl: PathBuf,
@@ -74,6 +87,7 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
     };
     let verbinding = match Verbinding::new(&url, "clearinghuis broker setup")
         .met_ca(config.mailbox.tls_ca.as_deref())
+        .and_then(|v| v.met_identiteit_van(&config.mailbox))
     {
         Ok(v) => v,
         Err(e) => return fout(e),
@@ -89,7 +103,7 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
         return fout(format!("{}: {e}", beheer::zonder_wachtwoord(&url)));
     }
     println!(
-        "queues declared on {} for {} participant{}",
+        "queues and exchanges declared on {} for {} participant{}",
         beheer::zonder_wachtwoord(&url),
         codes.len(),
         if codes.len() == 1 { "" } else { "s" }
@@ -106,14 +120,36 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
         ),
         Err(e) => return fout(e),
     }
-    match beheer::richt_gebruikers_in(
-        &ctl,
-        &vhost,
-        &codes,
-        &args.passwords,
-        args.new_passwords,
-        |u| println!("{u}"),
-    ) {
+    let login = if args.certificates {
+        match ctl.certificaatlogin(&args.rabbitmq_plugins) {
+            Ok(stand) => {
+                for g in &stand.gedaan {
+                    println!("certificate login: {g}");
+                }
+                if !stand.gedaan.is_empty() {
+                    println!(
+                        "certificate login: to keep this across broker restarts, rabbitmq.conf needs:\n{}",
+                        beheer::CERTIFICAAT_CONF
+                    );
+                }
+                if !stand.ontbreekt.is_empty() {
+                    return fout(format!(
+                        "certificate login needs what only rabbitmq.conf can give: {}",
+                        stand.ontbreekt.join("; ")
+                    ));
+                }
+            }
+            Err(e) => return fout(e),
+        }
+        beheer::Login::Certificaat
+    } else {
+        beheer::Login::Wachtwoord {
+            nieuw: args.new_passwords,
+        }
+    };
+    match beheer::richt_gebruikers_in(&ctl, &vhost, &codes, &args.passwords, login, |u| {
+        println!("{u}")
+    }) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => fout(e),
     }

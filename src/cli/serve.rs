@@ -21,6 +21,7 @@ use crate::store::bewaakt::BewaakteStore;
 use crate::store::slot::{Bestandsslot, Houder, PgSlot};
 use crate::store::{Store, StoreFout};
 use crate::storing::Storingen;
+use crate::transport::amqp::beheer::{self, Rabbitmqctl};
 use crate::transport::amqp::postbus::AmqpPostbus;
 use crate::transport::amqp::{AmqpFout, Verbinding};
 use crate::transport::directory::{Mappen, zet_neer};
@@ -103,6 +104,7 @@ pub fn plaatsen(config: &Configuratie, data: &Path) -> Result<(String, Soort), S
                 .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".to_string());
             let v = Verbinding::new(&url, "clearinghuis hub")
                 .met_ca(config.mailbox.tls_ca.as_deref())
+                .and_then(|v| v.met_identiteit_van(&config.mailbox))
                 .map_err(|e| e.to_string())?;
             Soort::Amqp(v)
         }
@@ -144,6 +146,12 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fout(e),
     };
+    if let Soort::Amqp(v) = &soort {
+        let codes: Vec<Deelnemercode> = deelnemers.iter().map(|d| d.code.clone()).collect();
+        if let Err(e) = broker_houdt_apart(&config, v, &codes) {
+            return fout(verbergen::url(&e));
+        }
+    }
     // Every secret the hub was given, to scrub whatever it prints.
     let geheimen = Geheimen::van(
         [
@@ -201,6 +209,44 @@ pub fn run(args: Args) -> ExitCode {
         }
         Err(e) => fout(geheimen.verberg(&e)),
     }
+}
+
+/// The broker keeps participants apart, or the hub does not start
+/// (operations.md "Mailboxes", docs/broker.md): no participant's user may
+/// write beyond its own exchange or speak as another. Read from the
+/// broker's own permission table with `rabbitmqctl`: a probe would need a
+/// participant's credentials, which the hub must not hold (and cannot, for
+/// a certificate login), and the management API is a plugin the hub does
+/// not assume.
+fn broker_houdt_apart(
+    config: &Configuratie,
+    v: &Verbinding,
+    codes: &[Deelnemercode],
+) -> Result<(), String> {
+    let ctl = Rabbitmqctl {
+        programma: config
+            .mailbox
+            .rabbitmqctl
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("rabbitmqctl")),
+    };
+    let vhost = beheer::vhost(&v.url).map_err(|e| e.to_string())?;
+    let gaten = beheer::controleer_isolatie(&ctl, &vhost, codes).map_err(|e| {
+        format!(
+            "cannot check that the broker keeps participants apart: {e}. The hub reads the \
+             broker's permissions with rabbitmqctl at start; on another host than the broker \
+             set [mailbox] rabbitmqctl to a program that reaches it (docs/broker.md)"
+        )
+    })?;
+    if gaten.is_empty() {
+        tracing::info!(vhost = %vhost, participants = codes.len(), "broker keeps participants apart");
+        return Ok(());
+    }
+    let lijst: Vec<String> = gaten.iter().map(ToString::to_string).collect();
+    Err(format!(
+        "the broker does not keep participants apart on vhost {vhost}: {}. Run `clearinghuis broker setup` (docs/broker.md)",
+        lijst.join("; ")
+    ))
 }
 
 /// What every attempt of the serving loop needs.

@@ -320,8 +320,12 @@ impl Gedeeld {
     }
 }
 
-/// Publishes persistent messages to `cr.<afzender>.in`, confirms checked by
-/// [`bevestiger`] in order.
+/// Publishes persistent messages through `afzender`'s exchange into
+/// `cr.<afzender>.in`, with `afzender` as `user_id` (the hub refuses a
+/// message without it), confirms checked by [`bevestiger`] in order. The
+/// load generator speaks for every generated participant on one connection,
+/// so its broker user needs the `impersonator` tag (docs/PERFORMANCE.md);
+/// without it the broker closes the channel (406 PRECONDITION_FAILED).
 async fn publiceer(
     kanaal: &Channel,
     afzender: &Deelnemercode,
@@ -330,11 +334,13 @@ async fn publiceer(
 ) -> Result<PublisherConfirm, LoadgenFout> {
     Ok(kanaal
         .basic_publish(
+            topologie::in_exchange(afzender).as_str().into(),
             "".into(),
-            topologie::in_queue(afzender).as_str().into(),
             BasicPublishOptions::default(),
             xml,
-            eigenschappen.with_delivery_mode(2),
+            eigenschappen
+                .with_delivery_mode(2)
+                .with_user_id(afzender.as_str().into()),
         )
         .await?)
 }

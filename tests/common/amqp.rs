@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use futures_lite::stream::StreamExt;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions,
-    QueueDeleteOptions,
+    ExchangeDeleteOptions, QueueDeleteOptions,
 };
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
@@ -90,7 +90,10 @@ pub async fn publiceerkanaal(c: &Connection) -> Channel {
     k
 }
 
-/// Publishes persistently into `cr.<code>.in` and waits for the confirm.
+/// Publishes persistently through `code`'s exchange into `cr.<code>.in` and
+/// waits for the confirm. The tests publish for every participant as the
+/// test broker's `guest`, which `.ci/setup` tags `impersonator` so it may
+/// set any `user_id`; participants' own users cannot.
 pub async fn publiceer(k: &Channel, code: &str, xml: &[u8], user_id: Option<&str>) {
     let mut p = BasicProperties::default().with_delivery_mode(2);
     if let Some(u) = user_id {
@@ -98,8 +101,8 @@ pub async fn publiceer(k: &Channel, code: &str, xml: &[u8], user_id: Option<&str
     }
     let bevestiging = k
         .basic_publish(
-            "".into(),
             format!("cr.{code}.in").as_str().into(),
+            "".into(),
             BasicPublishOptions::default(),
             xml,
             p,
@@ -198,6 +201,13 @@ pub async fn ruim_op(codes: &[String]) {
                 .queue_delete(q.as_str().into(), QueueDeleteOptions::default())
                 .await;
         }
+        // The participant's exchange (it has its in queue's name).
+        let _ = k
+            .exchange_delete(
+                format!("cr.{code}.in").as_str().into(),
+                ExchangeDeleteOptions::default(),
+            )
+            .await;
     }
     let _ = c.close(200, "done".into()).await;
 }

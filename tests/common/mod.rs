@@ -8,6 +8,7 @@ pub mod hub;
 pub mod last;
 pub mod nagaan;
 pub mod pg;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

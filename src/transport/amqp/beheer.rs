@@ -110,27 +110,93 @@ pub struct Rechten {
 
 /// What a participant may do, anchored and with the dots escaped:
 /// - configure `^$`: declare, delete or bind nothing;
-/// - write `^(amq\.default|cr\.<code>\.in)$`: publish through the default
-///   exchange, which is how a message reaches `cr.<code>.in`. RabbitMQ checks
-///   a publish against the exchange only; write on its own in queue grants
-///   nothing more (binding also needs read on an exchange, which it lacks)
-///   but lets a broker that asks for some permission on a passive declare
-///   (recent RabbitMQ 4.x; 3.10 asks none) accept the participant's check
-///   of that queue;
+/// - write `^cr\.<code>\.in$`: publish through its own exchange, which
+///   routes to its own in queue only ([`topologie::in_exchange`] has the
+///   queue's name). Not the default exchange (`amq.default`): RabbitMQ
+///   authorises a publish on the exchange alone, and the default exchange
+///   reaches every queue. Write on its in queue grants nothing more
+///   (binding also needs read on an exchange, which it lacks) and lets a
+///   broker that asks for some permission on a passive declare accept the
+///   participant's check of that queue;
 /// - read `^cr\.<code>\.out$`: consume, get and purge its own out queue.
 ///
-/// Acks need no permission. See docs/broker.md for what the default exchange
-/// means for isolation.
+/// Acks need no permission. See docs/broker.md.
 pub fn rechten(code: &Deelnemercode) -> Rechten {
     Rechten {
         configure: "^$".to_string(),
-        write: format!(
-            "^({}|{})$",
-            regex_letterlijk("amq.default"),
-            regex_letterlijk(&topologie::in_queue(code))
-        ),
+        write: format!("^{}$", regex_letterlijk(&topologie::in_exchange(code))),
         read: format!("^{}$", regex_letterlijk(&topologie::out_queue(code))),
     }
+}
+
+/// No access at all: what an operator sets to shut a participant out.
+pub fn geen_rechten() -> Rechten {
+    Rechten {
+        configure: "^$".to_string(),
+        write: "^$".to_string(),
+        read: "^$".to_string(),
+    }
+}
+
+/// A participant's broker user that could reach beyond its own mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gat {
+    pub gebruiker: String,
+    pub reden: String,
+}
+
+impl fmt::Display for Gat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.gebruiker, self.reden)
+    }
+}
+
+/// Checks that the broker keeps participants apart: every participant's
+/// user on `vhost` has exactly the permissions of [`rechten`] (or none at
+/// all) and no `impersonator` tag. The hub runs this at start and refuses a
+/// broker with holes. Exact equality, not a reading of the regexes: the
+/// broker's regexes are Erlang's, and "matches nothing but its own
+/// exchange" cannot be decided for any regex; `broker setup` sets these.
+pub fn controleer_isolatie(
+    ctl: &Rabbitmqctl,
+    vhost: &str,
+    codes: &[Deelnemercode],
+) -> Result<Vec<Gat>, BeheerFout> {
+    let gebruikers = ctl.gebruikers()?;
+    let alle = ctl.alle_rechten(vhost)?;
+    let mut gaten = Vec::new();
+    for code in codes {
+        let naam = code.to_string();
+        if gebruikers
+            .get(&naam)
+            .is_some_and(|t| t.iter().any(|t| t == "impersonator"))
+        {
+            gaten.push(Gat {
+                gebruiker: naam.clone(),
+                reden: "has the impersonator tag: it may publish with any user_id".into(),
+            });
+        }
+        let Some(r) = alle.get(&naam) else { continue };
+        if *r == rechten(code) || *r == geen_rechten() {
+            continue;
+        }
+        let reden = if r.write.contains("amq") || r.write.contains(".*") {
+            format!(
+                "may write to the default exchange or others (write `{}`): it can put messages into any queue",
+                r.write
+            )
+        } else {
+            format!(
+                "has permissions other than broker setup's (configure `{}`, write `{}`, read `{}`)",
+                r.configure, r.write, r.read
+            )
+        };
+        gaten.push(Gat {
+            gebruiker: naam,
+            reden,
+        });
+    }
+    Ok(gaten)
 }
 
 /// A password from the kernel's random source: letters and digits only,
@@ -419,10 +485,109 @@ impl Rabbitmqctl {
         .map(drop)
     }
 
+    /// Runs an Erlang expression on the node and returns what it printed.
+    fn eval(&self, expressie: &str) -> Result<String, BeheerFout> {
+        Ok(self
+            .voer_uit(&["eval", expressie], None)?
+            .trim()
+            .to_string())
+    }
+
+    /// No password: the user logs in with its certificate only.
+    pub fn wis_wachtwoord(&self, naam: &str) -> Result<(), BeheerFout> {
+        self.voer_uit(&["clear_password", "--quiet", naam], None)
+            .map(drop)
+    }
+
+    /// What the broker lacks for certificate login, and what of it this
+    /// run could mend on the running node.
+    pub fn certificaatlogin(&self, plugins: &Path) -> Result<Certificaatlogin, BeheerFout> {
+        let mut gedaan = Vec::new();
+        let mut ontbreekt = Vec::new();
+        let plugin = "rabbitmq_auth_mechanism_ssl";
+        let aan = self.eval(&format!(
+            "lists:keymember({plugin}, 1, application:which_applications())."
+        ))?;
+        if aan != "true" {
+            // Enabling a plugin works on a running node.
+            let uit = Command::new(plugins)
+                .args(["enable", "--quiet", plugin])
+                .output()
+                .map_err(|bron| BeheerFout::RabbitmqctlStart {
+                    programma: plugins.display().to_string(),
+                    bron,
+                })?;
+            if !uit.status.success() {
+                return Err(BeheerFout::Rabbitmqctl {
+                    opdracht: format!("rabbitmq-plugins enable {plugin}"),
+                    status: uit.status.to_string(),
+                    uitvoer: String::from_utf8_lossy(&uit.stderr).trim().to_string(),
+                });
+            }
+            gedaan.push(format!("plugin {plugin} enabled"));
+        }
+        // Both are read at each login, so setting them on the running node
+        // takes effect at once; rabbitmq.conf keeps them across a restart.
+        let mechanismen = self.eval("application:get_env(rabbit, auth_mechanisms).")?;
+        if !mechanismen.contains("'EXTERNAL'") {
+            let lijst = mechanismen
+                .strip_prefix("{ok,[")
+                .and_then(|r| r.strip_suffix("]}"))
+                .filter(|l| !l.trim().is_empty())
+                .map_or_else(
+                    || "'PLAIN','AMQPLAIN','EXTERNAL'".to_string(),
+                    |l| format!("{l},'EXTERNAL'"),
+                );
+            self.eval(&format!(
+                "application:set_env(rabbit, auth_mechanisms, [{lijst}])."
+            ))?;
+            gedaan.push("auth mechanism EXTERNAL added".into());
+        }
+        if self.eval("application:get_env(rabbit, ssl_cert_login_from).")? != "{ok,common_name}" {
+            self.eval("application:set_env(rabbit, ssl_cert_login_from, common_name).")?;
+            gedaan.push("ssl_cert_login_from set to common_name".into());
+        }
+        let luisteraars = self.eval("application:get_env(rabbit, ssl_listeners).")?;
+        if luisteraars == "{ok,[]}" || luisteraars == "undefined" {
+            ontbreekt.push(
+                "a TLS listener with client certificates (rabbitmq.conf: listeners.ssl.default = 5671, \
+                 ssl_options.cacertfile/certfile/keyfile, ssl_options.verify = verify_peer; then restart the broker)"
+                    .to_string(),
+            );
+        }
+        Ok(Certificaatlogin { gedaan, ontbreekt })
+    }
+
     pub fn verwijder_gebruiker(&self, naam: &str) -> Result<(), BeheerFout> {
         self.voer_uit(&["delete_user", "--quiet", naam], None)
             .map(drop)
     }
+}
+
+/// The broker's readiness for certificate login (docs/tls.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Certificaatlogin {
+    /// What this run set on the running node.
+    pub gedaan: Vec<String>,
+    /// What only `rabbitmq.conf` and a restart can give.
+    pub ontbreekt: Vec<String>,
+}
+
+/// The lines `rabbitmq.conf` needs for certificate login, so that what
+/// `broker setup` set on the running node survives a restart.
+pub const CERTIFICAAT_CONF: &str = "auth_mechanisms.1 = PLAIN\n\
+auth_mechanisms.2 = AMQPLAIN\n\
+auth_mechanisms.3 = EXTERNAL\n\
+ssl_cert_login_from = common_name";
+
+/// How participants log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Login {
+    /// A generated password, in `<dir>/<code>.password`.
+    Wachtwoord { nieuw: bool },
+    /// A TLS client certificate whose common name is the code; the user
+    /// has no password at all.
+    Certificaat,
 }
 
 /// What happened to a participant's user.
@@ -435,6 +600,10 @@ pub enum Gebruiker {
     /// It existed but its password file is missing: its password is unknown
     /// here and stays as it is.
     BestondZonderBestand,
+    /// Made, or found, for certificate login: no password.
+    Certificaat {
+        aangemaakt: bool,
+    },
 }
 
 /// One participant's outcome, printed as one line.
@@ -464,6 +633,17 @@ impl fmt::Display for Uitslag {
             Gebruiker::BestondZonderBestand => write!(
                 f,
                 "{}: user already there, password kept but {pad} is missing (--new-passwords sets a new one)",
+                self.code
+            )?,
+            Gebruiker::Certificaat { aangemaakt } => write!(
+                f,
+                "{}: user {} for certificate login (common name {}), no password",
+                self.code,
+                if aangemaakt {
+                    "created"
+                } else {
+                    "already there"
+                },
                 self.code
             )?,
         }
@@ -501,14 +681,16 @@ pub fn richt_gebruikers_in(
     vhost: &str,
     codes: &[Deelnemercode],
     map: &Path,
-    nieuwe_wachtwoorden: bool,
+    login: Login,
     mut meld: impl FnMut(&Uitslag),
 ) -> Result<Vec<Uitslag>, BeheerFout> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(map)
-        .map_err(bestandsfout(map))?;
+    if login != Login::Certificaat {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(map)
+            .map_err(bestandsfout(map))?;
+    }
     let gebruikers = ctl.gebruikers()?;
     let bestaande_rechten = ctl.alle_rechten(vhost)?;
     let mut uitslagen = Vec::with_capacity(codes.len());
@@ -516,8 +698,19 @@ pub fn richt_gebruikers_in(
         let naam = code.to_string();
         let pad = wachtwoordbestand(map, code);
         let tags = gebruikers.get(&naam);
-        let gebruiker = match tags {
-            None => {
+        let gebruiker = match (tags, login) {
+            (None, Login::Certificaat) => {
+                // add_user wants a password: a random one, cleared at once.
+                ctl.maak_gebruiker(&naam, &nieuw_wachtwoord()?)?;
+                ctl.wis_wachtwoord(&naam)?;
+                Gebruiker::Certificaat { aangemaakt: true }
+            }
+            (Some(_), Login::Certificaat) => {
+                // A password left from before would still log in.
+                ctl.wis_wachtwoord(&naam)?;
+                Gebruiker::Certificaat { aangemaakt: false }
+            }
+            (None, Login::Wachtwoord { .. }) => {
                 let wachtwoord = nieuw_wachtwoord()?;
                 let bestand = NieuwBestand::schrijf(pad.clone(), &wachtwoord)?;
                 match ctl.maak_gebruiker(&naam, &wachtwoord) {
@@ -529,7 +722,7 @@ pub fn richt_gebruikers_in(
                 }
                 Gebruiker::Aangemaakt
             }
-            Some(_) if nieuwe_wachtwoorden => {
+            (Some(_), Login::Wachtwoord { nieuw: true }) => {
                 let wachtwoord = nieuw_wachtwoord()?;
                 let bestand = NieuwBestand::schrijf(pad.clone(), &wachtwoord)?;
                 match ctl.zet_wachtwoord(&naam, &wachtwoord) {
@@ -541,8 +734,8 @@ pub fn richt_gebruikers_in(
                 }
                 Gebruiker::NieuwWachtwoord
             }
-            Some(_) if pad.exists() => Gebruiker::Bestond,
-            Some(_) => Gebruiker::BestondZonderBestand,
+            (Some(_), Login::Wachtwoord { .. }) if pad.exists() => Gebruiker::Bestond,
+            (Some(_), Login::Wachtwoord { .. }) => Gebruiker::BestondZonderBestand,
         };
         let tags_gewist = tags.is_some_and(|t| !t.is_empty());
         if tags_gewist {
@@ -575,7 +768,7 @@ mod tests {
         let code = Deelnemercode::new("CR-00820000").expect("code");
         let r = rechten(&code);
         assert_eq!(r.configure, "^$");
-        assert_eq!(r.write, r"^(amq\.default|cr\.CR-00820000\.in)$");
+        assert_eq!(r.write, r"^cr\.CR-00820000\.in$");
         assert_eq!(r.read, r"^cr\.CR-00820000\.out$");
     }
 

@@ -39,6 +39,34 @@ pub struct TeVerzenden<'a> {
     pub xml: &'a [u8],
 }
 
+/// The hub's broker user, which the broker compares with the `user_id` of
+/// every answer: under certificate login (`?auth_mechanism=external`) the
+/// common name of the client certificate (`ssl_cert_login_from =
+/// common_name`), else the user of the URL.
+pub fn hub_gebruiker(v: &Verbinding) -> Result<String, AmqpFout> {
+    let extern_ = v
+        .url
+        .to_ascii_lowercase()
+        .contains("auth_mechanism=external");
+    match (&v.identiteit, extern_) {
+        (Some(id), true) => common_name(&id.cert_pem).ok_or_else(|| {
+            AmqpFout::Instelling(format!(
+                "[mailbox] tls_cert {}: no subject common name (CN), which names the hub's broker user under certificate login",
+                id.cert_pad
+            ))
+        }),
+        _ => Ok(gebruiker(&v.url)),
+    }
+}
+
+/// The subject CN of the first certificate in `pem`.
+fn common_name(pem: &[u8]) -> Option<String> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem).ok()?;
+    let cert = pem.parse_x509().ok()?;
+    let cn = cert.subject().iter_common_name().next()?;
+    cn.as_str().ok().map(str::to_string)
+}
+
 /// The user name of an AMQP URL (`amqp://user:password@host/vhost`), or
 /// RabbitMQ's default `guest` when it names none.
 fn gebruiker(url: &str) -> String {
@@ -106,6 +134,7 @@ impl AmqpPostbus {
         codes: &[Deelnemercode],
         prefetch: u16,
     ) -> Result<AmqpPostbus, AmqpFout> {
+        let gebruiker = hub_gebruiker(v)?;
         let verbinding = v.open().await?;
         let kanaal = verbinding.create_channel().await?;
         topologie::declareer(&kanaal, codes).await?;
@@ -146,7 +175,7 @@ impl AmqpPostbus {
         let uit = verbinding.create_channel().await?;
         uit.confirm_select(ConfirmSelectOptions::default()).await?;
         Ok(AmqpPostbus {
-            gebruiker: gebruiker(&v.url),
+            gebruiker,
             verbinding,
             uit,
             binnen,
@@ -238,7 +267,47 @@ impl Drop for AmqpPostbus {
 
 #[cfg(test)]
 mod tests {
-    use super::gebruiker;
+    use super::super::Identiteit;
+    use super::{Verbinding, gebruiker, hub_gebruiker};
+
+    fn certificaat(cn: Option<&str>) -> Vec<u8> {
+        let mut p = rcgen::CertificateParams::new(vec!["hub.example".into()]).expect("params");
+        p.distinguished_name = rcgen::DistinguishedName::new();
+        if let Some(cn) = cn {
+            p.distinguished_name.push(rcgen::DnType::CommonName, cn);
+        }
+        p.distinguished_name
+            .push(rcgen::DnType::OrganizationName, "Clearinghuis");
+        let sleutel = rcgen::KeyPair::generate().expect("key");
+        p.self_signed(&sleutel).expect("cert").pem().into_bytes()
+    }
+
+    fn met(url: &str, cn: Option<&str>) -> Verbinding {
+        let mut v = Verbinding::new(url, "test");
+        v.identiteit = Some(Identiteit {
+            cert_pad: "hub.pem".into(),
+            cert_pem: certificaat(cn),
+            sleutel_pem: Vec::new(),
+        });
+        v
+    }
+
+    /// Under certificate login the broker's user is the certificate's CN,
+    /// and the answers' `user_id` must be that (else the broker refuses
+    /// them, 406); with a password, the URL's user, certificate or not.
+    #[test]
+    fn de_hub_gebruiker_bij_een_certificaat() {
+        let extern_ = "amqps://broker:5671/%2f?auth_mechanism=external";
+        assert_eq!(
+            hub_gebruiker(&met(extern_, Some("clearinghuis-hub"))).expect("cn"),
+            "clearinghuis-hub"
+        );
+        assert!(hub_gebruiker(&met(extern_, None)).is_err());
+        assert_eq!(
+            hub_gebruiker(&met("amqps://hub:pw@broker:5671/%2f", Some("x"))).expect("url"),
+            "hub"
+        );
+    }
 
     #[test]
     fn gebruiker_uit_de_url() {

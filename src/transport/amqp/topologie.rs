@@ -1,8 +1,15 @@
-//! Queue names and their declaration: the one place that knows them.
+//! Queue and exchange names and their declaration: the one place that knows
+//! them.
+//!
+//! A participant publishes through an exchange of its own, `cr.<code>.in`
+//! (fanout), bound by the hub to the queue of the same name and to nothing
+//! else. Its broker user may write to that name only, and not to the default
+//! exchange: RabbitMQ authorises a publish on the exchange, and the default
+//! exchange reaches every queue (docs/broker.md).
 
-use lapin::Channel;
-use lapin::options::QueueDeclareOptions;
+use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{Channel, ExchangeKind};
 
 use super::AmqpFout;
 use crate::bericht::Deelnemercode;
@@ -17,6 +24,13 @@ pub const BEZORGLIMIET: i64 = 1000;
 
 pub fn in_queue(code: &Deelnemercode) -> String {
     format!("cr.{code}.in")
+}
+
+/// The exchange a participant publishes into: it routes to [`in_queue`]
+/// only, whatever the routing key. It has the queue's name, so one
+/// permission (write on `cr.<code>.in`) covers both and nothing else.
+pub fn in_exchange(code: &Deelnemercode) -> String {
+    in_queue(code)
 }
 
 pub fn out_queue(code: &Deelnemercode) -> String {
@@ -60,13 +74,35 @@ async fn declareer_een(kanaal: &Channel, naam: &str, dead_letter: bool) -> Resul
     Ok(())
 }
 
-/// Declares the parking queue and every participant's two queues;
-/// idempotent (the same arguments every time).
+/// Declares the parking queue, every participant's two queues and its
+/// exchange bound to its in queue; idempotent (the same arguments every
+/// time), and an existing queue keeps its messages.
 pub async fn declareer(kanaal: &Channel, codes: &[Deelnemercode]) -> Result<(), AmqpFout> {
     declareer_een(kanaal, GEPARKEERD, false).await?;
     for code in codes {
         declareer_een(kanaal, &in_queue(code), true).await?;
         declareer_een(kanaal, &out_queue(code), true).await?;
+        let exchange = in_exchange(code);
+        kanaal
+            .exchange_declare(
+                exchange.as_str().into(),
+                ExchangeKind::Fanout,
+                ExchangeDeclareOptions {
+                    durable: true,
+                    ..ExchangeDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        kanaal
+            .queue_bind(
+                in_queue(code).as_str().into(),
+                exchange.as_str().into(),
+                "".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
     }
     Ok(())
 }
