@@ -28,6 +28,16 @@ impl Soort {
     pub fn is_beperkt(self) -> bool {
         matches!(self, Soort::Belangenbehartiger | Soort::Claimservice)
     }
+
+    /// As the participants file writes it.
+    pub fn naam(self) -> &'static str {
+        match self {
+            Soort::Verzekeraar => "verzekeraar",
+            Soort::Gevolmachtigde => "gevolmachtigde",
+            Soort::Belangenbehartiger => "belangenbehartiger",
+            Soort::Claimservice => "claimservice",
+        }
+    }
 }
 
 /// One registered participant.

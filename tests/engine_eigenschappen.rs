@@ -406,7 +406,7 @@ fn controleer_timers(toestand: &Toestand) {
             .collect();
         assert_eq!(
             rappels,
-            wie_moet(c.fase).into_iter().collect::<Vec<_>>(),
+            wie_moet(c).into_iter().collect::<Vec<_>>(),
             "claim {} in {:?}",
             c.id,
             c.fase

@@ -172,7 +172,7 @@ codelijst!(
         TegenvoorstelIngediend = "Tegenvoorstel ingediend",
         InformatieverzoekOntvangen = "Informatieverzoek ontvangen",
         InformatieverzoekGestuurd = "Informatieverzoek gestuurd",
-        InformatieverzoekBeantwoord = "Informatieverzoek beantwoord",
+        InformatieverzoekVerstuurd = "Informatieverzoek verstuurd",
         InformatieOntvangen = "Informatie ontvangen",
         OvereenstemmingBereikt = "Overeenstemming bereikt",
         EindafrekeningVerstuurd = "Eindafrekening verstuurd",

@@ -3,7 +3,7 @@
 
 use super::kenteken::Kenteken;
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
-use super::toestand::{Claim, Voertuigsleutel};
+use super::toestand::{Claim, Voertuigsleutel, Zicht};
 use super::{Afwijzing, Verwerking, aansprakelijkheid, schadespecificatie, weigering};
 use crate::bericht::{
     Aanmelding, Bericht, ClaimId, Dekking, Foutcode, Inhoud, KentekenInvoer, Standpunt,
@@ -20,6 +20,20 @@ fn kenteken(invoer: &KentekenInvoer, wie: &str) -> Result<Kenteken, Weigering> {
             ),
         )
     })
+}
+
+/// The claim a key names, when it still counts for the duplicate checks:
+/// one a party withdrew (M11–M20) does not, so the claimant can register it
+/// again (rules.md §2, Decision 12). A key names the latest claim with it,
+/// and every earlier one was withdrawn, so this one decides.
+pub(super) fn telt_mee(zicht: &dyn Zicht, id: Option<ClaimId>) -> Option<ClaimId> {
+    let id = id?;
+    match zicht.claim(&id) {
+        Some(c) if c.is_ingetrokken() => None,
+        // Unknown to a partial state: written down as a lookup, and the
+        // shell loads it before the real run.
+        _ => Some(id),
+    }
 }
 
 /// Checks and creates the claim. V is the sender.
@@ -53,6 +67,17 @@ pub fn behandel(
             return Err(weigering(
                 Foutcode::A03,
                 format!("the liable party {aansprakelijke} is not active: no new claims to it"),
+            )
+            .into());
+        }
+        // The liable party is an insurer (rules.md §1).
+        Some(d) if d.soort.is_beperkt() => {
+            return Err(weigering(
+                Foutcode::F14,
+                format!(
+                    "the liable party {aansprakelijke} is a {}: only an insurer (verzekeraar or gevolmachtigde) can be held liable",
+                    d.soort.naam()
+                ),
             )
             .into());
         }
@@ -92,7 +117,7 @@ pub fn behandel(
         .into());
     }
     let nummer = &a.verhalende_partij.schadenummer;
-    if let Some(id) = v.zicht.claim_op_sleutel(verhaler, nummer) {
+    if let Some(id) = telt_mee(v.zicht, v.zicht.claim_op_sleutel(verhaler, nummer)) {
         return Err(weigering(
             Foutcode::F09,
             format!("{verhaler} already has claim {id} with schadenummer {nummer}"),
@@ -105,7 +130,7 @@ pub fn behandel(
         kenteken_aansprakelijke: kenteken_a.clone(),
         schadedatum,
     };
-    if let Some(id) = v.zicht.claim_op_voertuigen(&sleutel) {
+    if let Some(id) = telt_mee(v.zicht, v.zicht.claim_op_voertuigen(&sleutel)) {
         return Err(weigering(
             Foutcode::F09,
             format!(

@@ -152,7 +152,10 @@ pub fn schadenummer(
     match rol {
         Rol::Verhaler => {
             // Only a counter-claim's claimant without a number gets here.
-            if let Some(ander) = v.zicht.claim_op_sleutel(&claim.verhaler, &s.schadenummer) {
+            if let Some(ander) = super::aanmelding::telt_mee(
+                v.zicht,
+                v.zicht.claim_op_sleutel(&claim.verhaler, &s.schadenummer),
+            ) {
                 return Err(fout(weigering(
                     Foutcode::F09,
                     format!(
@@ -271,7 +274,7 @@ pub fn reactie_a(
     let open = |f| {
         matches!(
             f,
-            Fase::AansprakelijkheidIngediend | Fase::InformatieVerzoek | Fase::InformatieBeantwoord
+            Fase::AansprakelijkheidIngediend | Fase::InformatieVerzoek | Fase::InformatieVerstuurd
         )
     };
     let voorstel = claim.open_voorstel().cloned();
@@ -397,14 +400,8 @@ fn tegenvoorstel_a(
         ));
     }
     if beperkt {
-        // V's own client's share is 0 % or 50 %: verhaalpercentage 100 or 50.
-        if pct != Verhaalpercentage::Vijftig {
-            return Err(weigering(
-                Foutcode::F14,
-                "on a belangenbehartiger's or claimservice's claim the verhaalpercentage is 100 or 50"
-                    .to_owned(),
-            ));
-        }
+        // The 0 %/50 % limit restricts V's own proposals only (rules.md §1):
+        // A's counter-proposal is recorded with OVS 0, which allows 0 and 50.
         return Ok(OvsCode::Nul);
     }
     if !past_bij_ovs(ovs, pct) {
@@ -570,8 +567,14 @@ mod tests {
             tegenvoorstel_a(true, OvsCode::Zes, Vijftig).ok(),
             Some(OvsCode::Nul)
         );
-        assert!(
-            tegenvoorstel_a(true, OvsCode::Nul, Nul).is_err_and(|w| w.hoofdcode() == Foutcode::F14)
+        // An insurer may deny a legal-aid insurer's claim (issue 17).
+        assert_eq!(
+            tegenvoorstel_a(true, OvsCode::Nul, Nul).ok(),
+            Some(OvsCode::Nul)
+        );
+        assert_eq!(
+            tegenvoorstel_a(true, OvsCode::Een, Nul).ok(),
+            Some(OvsCode::Nul)
         );
     }
 }

@@ -5,6 +5,7 @@ use super::toestand::Claim;
 use super::{Afwijzing, Verwerking, buiten_fase, met, weigering};
 use crate::bericht::{
     Afmelding, Afmeldreden, Foutcode, Inhoud, Systeemmelding, Systeemmeldingsoort, Toelichting,
+    Verhaalpercentage,
 };
 
 pub fn afmelding(
@@ -59,19 +60,31 @@ pub fn afmelding(
     Ok(())
 }
 
-/// Where `rol`'s archiving takes a claim in `fase`, if it may archive there.
-fn archief_na(fase: Fase, rol: Rol) -> Option<Fase> {
+/// Where `rol`'s archiving takes a claim in `fase` (agreed at `pct`), if it
+/// may archive there: after a withdrawal or no match to "Dossier afgemeld";
+/// after payment, or after a match at 0 (nothing to pay), V only, to
+/// "Dossier gearchiveerd".
+fn archief_na(fase: Fase, rol: Rol, pct: Option<Verhaalpercentage>) -> Option<Fase> {
     match (fase, rol) {
         (Fase::AfmeldingDoorV, Rol::Aansprakelijke)
         | (Fase::AfmeldingDoorA, Rol::Verhaler)
         | (Fase::GeenOvereenstemming, _) => Some(Fase::Afgemeld),
         (Fase::Afgerond | Fase::BetalingenOntvangen, Rol::Verhaler) => Some(Fase::Gearchiveerd),
+        (Fase::Overeenstemming, Rol::Verhaler) if pct == Some(Verhaalpercentage::Nul) => {
+            Some(Fase::Gearchiveerd)
+        }
         _ => None,
     }
 }
 
+/// Every settlement paid (and at least one): what V archives "na betaling".
+fn alles_betaald(claim: &Claim) -> bool {
+    !claim.afrekeningen.is_empty() && claim.afrekeningen.iter().all(|a| a.betaald.is_some())
+}
+
 pub fn archivering(v: &mut Verwerking<'_>, claim: Claim, rol: Rol) -> Result<(), Afwijzing> {
-    let Some(naar) = archief_na(claim.fase, rol) else {
+    let pct = claim.verhaalpercentage;
+    let Some(naar) = archief_na(claim.fase, rol, pct) else {
         let w = weigering(
             Foutcode::F02,
             format!(
@@ -82,7 +95,7 @@ pub fn archivering(v: &mut Verwerking<'_>, claim: Claim, rol: Rol) -> Result<(),
             ),
         );
         return Err(buiten_fase(&claim, rol, w, |f| {
-            archief_na(f, rol).is_some()
+            archief_na(f, rol, pct).is_some()
         }));
     };
     let mut nieuw = claim.clone();
@@ -90,6 +103,11 @@ pub fn archivering(v: &mut Verwerking<'_>, claim: Claim, rol: Rol) -> Result<(),
     let nieuw = v.zet(Some(claim.fase), Gebeurtenis::Archivering, nieuw, true);
     v.bevestig(&nieuw, rol);
     let info = match naar {
+        Fase::Gearchiveerd if !alles_betaald(&nieuw) => format!(
+            "Claim {} gearchiveerd door {} na overeenstemming op 0 %: er wordt niets betaald.",
+            nieuw.id,
+            nieuw.deelnemer(rol)
+        ),
         Fase::Gearchiveerd => format!(
             "Claim {} gearchiveerd door {} na betaling.",
             nieuw.id,
@@ -115,19 +133,32 @@ pub fn archivering(v: &mut Verwerking<'_>, claim: Claim, rol: Rol) -> Result<(),
     Ok(())
 }
 
-/// The passive timeout (rules.md §7): closed for both with reason M22.
+/// The passive timeout (rules.md §7, Decision 7): a claim whose settlements
+/// are all paid and that V could archive is archived as V's `Archivering`
+/// would ("Dossier gearchiveerd", so a late payment request stays
+/// possible); any other claim is closed for both with reason M22.
 pub fn passief(v: &mut Verwerking<'_>, claim: Claim) {
     let van = claim.fase;
+    let dagen = v.ctx.instellingen.termijnen.passief_dagen;
+    let sinds = crate::bericht::tijdstip::format(&claim.laatste_activiteit);
     let mut nieuw = claim;
-    nieuw.fase = Fase::Afgemeld;
-    nieuw.afmeldreden = Some(Afmeldreden::M22);
+    let gearchiveerd = alles_betaald(&nieuw)
+        && archief_na(van, Rol::Verhaler, nieuw.verhaalpercentage) == Some(Fase::Gearchiveerd);
+    let info = if gearchiveerd {
+        nieuw.fase = Fase::Gearchiveerd;
+        format!(
+            "Claim {} gearchiveerd: alle eindafrekeningen zijn betaald en er is geen geaccepteerd bericht sinds {sinds} ({dagen} dagen).",
+            nieuw.id
+        )
+    } else {
+        nieuw.fase = Fase::Afgemeld;
+        nieuw.afmeldreden = Some(Afmeldreden::M22);
+        format!(
+            "Claim {} afgemeld (reden M22): geen geaccepteerd bericht sinds {sinds} ({dagen} dagen).",
+            nieuw.id
+        )
+    };
     let nieuw = v.zet(Some(van), Gebeurtenis::Passief, nieuw, false);
-    let info = format!(
-        "Claim {} afgemeld (reden M22): geen geaccepteerd bericht sinds {} ({} dagen).",
-        nieuw.id,
-        crate::bericht::tijdstip::format(&nieuw.laatste_activiteit),
-        v.ctx.instellingen.termijnen.passief_dagen
-    );
     v.stuur_beide(
         &nieuw,
         Inhoud::Systeemmelding(Systeemmelding {

@@ -17,7 +17,7 @@ pub fn verzoek(
     let past = |f| {
         matches!(
             f,
-            Fase::AansprakelijkheidIngediend | Fase::InformatieBeantwoord
+            Fase::AansprakelijkheidIngediend | Fase::InformatieVerstuurd
         )
     };
     if !past(claim.fase) {
@@ -83,7 +83,7 @@ pub fn aanlevering(
             nieuw.bestuurder = Some(b.clone());
         }
     }
-    nieuw.fase = Fase::InformatieBeantwoord;
+    nieuw.fase = Fase::InformatieVerstuurd;
     let nieuw = v.zet(
         Some(claim.fase),
         Gebeurtenis::InformatieAanlevering,

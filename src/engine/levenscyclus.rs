@@ -18,7 +18,11 @@ pub enum Fase {
     AansprakelijkheidIngediend,
     Tegenvoorstel,
     InformatieVerzoek,
-    InformatieBeantwoord,
+    /// V delivered the information ("Informatieverzoek verstuurd", the
+    /// manual's name; stores written before issue 17 call it
+    /// `InformatieBeantwoord`).
+    #[serde(alias = "InformatieBeantwoord")]
+    InformatieVerstuurd,
     Overeenstemming,
     NieuweClaim,
     EindafrekeningVerstuurd,
@@ -66,7 +70,7 @@ impl Fase {
         Fase::AansprakelijkheidIngediend,
         Fase::Tegenvoorstel,
         Fase::InformatieVerzoek,
-        Fase::InformatieBeantwoord,
+        Fase::InformatieVerstuurd,
         Fase::Overeenstemming,
         Fase::NieuweClaim,
         Fase::EindafrekeningVerstuurd,
@@ -102,8 +106,8 @@ impl Fase {
                 (S::InformatieverzoekOntvangen, Actie),
                 (S::InformatieverzoekGestuurd, Wacht),
             ],
-            Fase::InformatieBeantwoord => [
-                (S::InformatieverzoekBeantwoord, Wacht),
+            Fase::InformatieVerstuurd => [
+                (S::InformatieverzoekVerstuurd, Wacht),
                 (S::InformatieOntvangen, Actie),
             ],
             Fase::Overeenstemming => [
@@ -155,7 +159,7 @@ impl Fase {
                 | Fase::AansprakelijkheidIngediend
                 | Fase::Tegenvoorstel
                 | Fase::InformatieVerzoek
-                | Fase::InformatieBeantwoord
+                | Fase::InformatieVerstuurd
         )
     }
 
@@ -185,7 +189,7 @@ impl Fase {
             Fase::AansprakelijkheidIngediend => "AansprakelijkheidIngediend",
             Fase::Tegenvoorstel => "Tegenvoorstel",
             Fase::InformatieVerzoek => "InformatieVerzoek",
-            Fase::InformatieBeantwoord => "InformatieBeantwoord",
+            Fase::InformatieVerstuurd => "InformatieVerstuurd",
             Fase::Overeenstemming => "Overeenstemming",
             Fase::NieuweClaim => "NieuweClaim",
             Fase::EindafrekeningVerstuurd => "EindafrekeningVerstuurd",
@@ -251,7 +255,7 @@ impl Gebeurtenis {
             Gebeurtenis::Archivering => "Archivering",
             Gebeurtenis::AfmeldingDoorV => "Afmelding door V",
             Gebeurtenis::AfmeldingDoorA => "Afmelding door A",
-            Gebeurtenis::Passief => "passief (M22)",
+            Gebeurtenis::Passief => "passief",
             Gebeurtenis::Termijn => "termijn",
         }
     }
@@ -315,7 +319,7 @@ fn bouw_overgangen() -> Vec<Overgang> {
     for van in [
         F::AansprakelijkheidIngediend,
         F::InformatieVerzoek,
-        F::InformatieBeantwoord,
+        F::InformatieVerstuurd,
     ] {
         zet(Some(van), G::Akkoord, F::Overeenstemming);
         zet(Some(van), G::Tegenvoorstel, F::Tegenvoorstel);
@@ -327,14 +331,14 @@ fn bouw_overgangen() -> Vec<Overgang> {
         F::InformatieVerzoek,
     );
     zet(
-        Some(F::InformatieBeantwoord),
+        Some(F::InformatieVerstuurd),
         G::InformatieVerzoek,
         F::InformatieVerzoek,
     );
     zet(
         Some(F::InformatieVerzoek),
         G::InformatieAanlevering,
-        F::InformatieBeantwoord,
+        F::InformatieVerstuurd,
     );
     zet(Some(F::Tegenvoorstel), G::Akkoord, F::Overeenstemming);
     zet(
@@ -353,6 +357,8 @@ fn bouw_overgangen() -> Vec<Overgang> {
         F::Afgerond,
     );
     zet(Some(F::Afgerond), G::Archivering, F::Gearchiveerd);
+    // A match at 0: nothing to pay, V archives (rules.md §6).
+    zet(Some(F::Overeenstemming), G::Archivering, F::Gearchiveerd);
     zet(
         Some(F::Gearchiveerd),
         G::NagekomenBetaalverzoek,
@@ -375,9 +381,13 @@ fn bouw_overgangen() -> Vec<Overgang> {
     for van in [F::AfmeldingDoorV, F::AfmeldingDoorA, F::GeenOvereenstemming] {
         zet(Some(van), G::Archivering, F::Afgemeld);
     }
-    // rules.md §7: a claim passive for too long is closed for both.
+    // rules.md §7: a claim passive for too long is closed for both; one
+    // whose settlements are all paid is archived as V would.
     for van in Fase::ALLE.into_iter().filter(|f| !f.is_archief()) {
         zet(Some(van), G::Passief, F::Afgemeld);
+    }
+    for van in [F::Afgerond, F::BetalingenOntvangen] {
+        zet(Some(van), G::Passief, F::Gearchiveerd);
     }
     t
 }

@@ -37,19 +37,19 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
         kenteken_aansprakelijke: claim.kenteken_verhaler.clone(),
         schadedatum: claim.schadedatum,
     };
-    if let Some(bestaand) = v
-        .zicht
-        .claim_op_voertuigen(&sleutel)
-        .and_then(|id| v.zicht.claim(&id))
+    // A's own claim on the same accident, unless it was withdrawn.
+    if let Some(bestaand) =
+        super::aanmelding::telt_mee(v.zicht, v.zicht.claim_op_voertuigen(&sleutel))
+            .and_then(|id| v.zicht.claim(&id))
     {
         return adopteer(v, claim, bestaand);
     }
     let id = v.nieuwe_claim_id();
     // A's number becomes the natural key, unless A already uses it as a claimant.
-    let nummer = claim
-        .schadenummer_aansprakelijke
-        .clone()
-        .filter(|n| v.zicht.claim_op_sleutel(&claim.aansprakelijke, n).is_none());
+    let nummer = claim.schadenummer_aansprakelijke.clone().filter(|n| {
+        super::aanmelding::telt_mee(v.zicht, v.zicht.claim_op_sleutel(&claim.aansprakelijke, n))
+            .is_none()
+    });
     let tegen = Claim {
         id: id.clone(),
         ongeval: claim.ongeval.clone(),

@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
 use super::toestand::Claim;
 use super::{EngineFout, Termijnen, Verwerking, afmelding, eindafrekening};
-use crate::bericht::{Betaalkenmerk, ClaimId, Inhoud, Rappel, Rappelsoort};
+use crate::bericht::{Betaalkenmerk, ClaimId, Inhoud, Rappel, Rappelsoort, Verhaalpercentage};
 
 /// One live timer of a claim.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -67,17 +67,19 @@ pub struct Wekker {
 
 /// Which party a claim awaits and for what (rules.md §7): the liability steps
 /// (also an information request and its answer: the same talks), the damage
-/// amount from V after a match, and payment from A after a settlement.
-pub fn wie_moet(fase: Fase) -> Option<(Rappelsoort, Rol)> {
+/// amount from V after a match above 0 (at 0 nothing is paid: V only
+/// archives), and payment from A after a settlement.
+pub fn wie_moet(claim: &Claim) -> Option<(Rappelsoort, Rol)> {
     use Rappelsoort as S;
-    match fase {
+    match claim.fase {
         Fase::Aangemeld
         | Fase::OpvoerenAansprakelijkheid
         | Fase::Tegenvoorstel
         | Fase::InformatieVerzoek => Some((S::Aansprakelijkheid, Rol::Verhaler)),
-        Fase::AansprakelijkheidIngediend | Fase::InformatieBeantwoord => {
+        Fase::AansprakelijkheidIngediend | Fase::InformatieVerstuurd => {
             Some((S::Aansprakelijkheid, Rol::Aansprakelijke))
         }
+        Fase::Overeenstemming if claim.verhaalpercentage == Some(Verhaalpercentage::Nul) => None,
         Fase::Overeenstemming | Fase::NieuweClaim => Some((S::Schadebedrag, Rol::Verhaler)),
         Fase::EindafrekeningVerstuurd | Fase::Nagekomen => Some((S::Betaling, Rol::Aansprakelijke)),
         Fase::Afgerond
@@ -126,16 +128,14 @@ pub(super) fn plan(v: &mut Verwerking<'_>, claim: &mut Claim, acteur: Option<Rol
     });
 
     let huidig = claim.timers.iter().position(|t| match &t.soort {
-        Timersoort::Rappel(r) => {
-            wie_moet(claim.fase) == Some((r.soort, r.aan)) && acteur != Some(r.aan)
-        }
+        Timersoort::Rappel(r) => wie_moet(claim) == Some((r.soort, r.aan)) && acteur != Some(r.aan),
         _ => false,
     });
     if huidig.is_none() {
         claim
             .timers
             .retain(|t| !matches!(t.soort, Timersoort::Rappel(_)));
-        if let Some((soort, aan)) = wie_moet(claim.fase) {
+        if let Some((soort, aan)) = wie_moet(claim) {
             let volgorde = v.volgende_timer();
             claim.timers.push(Timer {
                 soort: Timersoort::Rappel(Rappelreeks {

@@ -116,6 +116,14 @@ impl Claim {
         })
     }
 
+    /// A party withdrew it (M11–M20), archived or not: it no longer counts
+    /// for either duplicate check (rules.md §2, Decision 12). Claims that
+    /// ended otherwise (paid, M21, M22) keep counting.
+    pub fn is_ingetrokken(&self) -> bool {
+        self.afmeldreden
+            .is_some_and(|r| !matches!(r, Afmeldreden::M21 | Afmeldreden::M22))
+    }
+
     pub fn voertuigsleutel(&self) -> Voertuigsleutel {
         Voertuigsleutel {
             verhaler: self.verhaler.clone(),
@@ -294,20 +302,56 @@ impl Clone for Missers {
     }
 }
 
+/// Where a written claim leaves a key's entry in an index (rules.md §2,
+/// Decision 12). A key names the claim with it that was not withdrawn, or,
+/// when every one was, the latest: so a claim that counts takes the entry
+/// (at most one with a key counts: the duplicate checks see to that), and a
+/// withdrawn one leaves whatever is there, which is itself or a later
+/// registration. The stores keep their index tables by the same rule.
+/// Returns whether the entry is now known to the cache.
+fn zet_sleutel<K: Ord>(
+    plek: std::collections::btree_map::Entry<'_, K, ClaimId>,
+    claim: &Claim,
+    heel: bool,
+) -> bool {
+    use std::collections::btree_map::Entry;
+    match (plek, claim.is_ingetrokken()) {
+        (Entry::Occupied(mut e), false) => {
+            e.insert(claim.id.clone());
+            true
+        }
+        (Entry::Occupied(_), true) => true,
+        (Entry::Vacant(e), false) => {
+            e.insert(claim.id.clone());
+            true
+        }
+        // A partial state does not know whether the store holds a later
+        // claim with this key: it leaves the key to a lookup.
+        (Entry::Vacant(e), true) if heel => {
+            e.insert(claim.id.clone());
+            true
+        }
+        (Entry::Vacant(_), true) => false,
+    }
+}
+
 impl Toestand {
     pub fn pas_toe(&mut self, wijzigingen: Vec<Wijziging>) {
         for w in wijzigingen {
             match w {
                 Wijziging::Claim(c) => {
                     self.zet_timers(&c.id, c.timers.iter().map(|t| (t.tijd, t.volgorde)));
+                    let heel = !self.is_gedeeltelijk();
                     if let Some(n) = &c.schadenummer_verhaler {
-                        self.sleutels
-                            .insert((c.verhaler.clone(), n.clone()), c.id.clone());
-                        self.bekend(Vraag::Sleutel(c.verhaler.clone(), n.clone()));
+                        let plek = self.sleutels.entry((c.verhaler.clone(), n.clone()));
+                        if zet_sleutel(plek, &c, heel) {
+                            self.bekend(Vraag::Sleutel(c.verhaler.clone(), n.clone()));
+                        }
                     }
                     let v = c.voertuigsleutel();
-                    self.voertuigen.insert(v.clone(), c.id.clone());
-                    self.bekend(Vraag::Voertuigen(v));
+                    if zet_sleutel(self.voertuigen.entry(v.clone()), &c, heel) {
+                        self.bekend(Vraag::Voertuigen(v));
+                    }
                     self.bekend(Vraag::Claim(c.id.clone()));
                     self.claims.insert(c.id.clone(), *c);
                 }

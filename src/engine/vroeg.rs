@@ -73,6 +73,31 @@ impl Laag<'_> {
     }
 }
 
+impl Laag<'_> {
+    /// A key's claim as the state's index would name it after these
+    /// changes: a changed claim with the key that counts (not withdrawn),
+    /// else what the state names, else the latest changed one.
+    fn op_sleutel(
+        &self,
+        past: impl Fn(&Claim) -> bool,
+        basis: impl FnOnce() -> Option<ClaimId>,
+    ) -> Option<ClaimId> {
+        // The latest version of each changed claim (claims() runs newest first).
+        let mut passend: Vec<&Claim> = Vec::new();
+        for c in self.claims() {
+            if !passend.iter().any(|p| p.id == c.id) {
+                passend.push(c);
+            }
+        }
+        passend.retain(|c| past(c));
+        if let Some(c) = passend.iter().find(|c| !c.is_ingetrokken()) {
+            return Some(c.id.clone());
+        }
+        passend.sort_by(|a, b| a.id.cmp(&b.id));
+        basis().or_else(|| passend.last().map(|c| c.id.clone()))
+    }
+}
+
 impl Zicht for Laag<'_> {
     fn claim(&self, id: &ClaimId) -> Option<Claim> {
         self.claims()
@@ -82,17 +107,17 @@ impl Zicht for Laag<'_> {
     }
 
     fn claim_op_sleutel(&self, verhaler: &Deelnemercode, nummer: &Schadenummer) -> Option<ClaimId> {
-        self.claims()
-            .find(|c| c.verhaler == *verhaler && c.schadenummer_verhaler.as_ref() == Some(nummer))
-            .map(|c| c.id.clone())
-            .or_else(|| self.basis.claim_op_sleutel(verhaler, nummer))
+        self.op_sleutel(
+            |c| c.verhaler == *verhaler && c.schadenummer_verhaler.as_ref() == Some(nummer),
+            || self.basis.claim_op_sleutel(verhaler, nummer),
+        )
     }
 
     fn claim_op_voertuigen(&self, sleutel: &Voertuigsleutel) -> Option<ClaimId> {
-        self.claims()
-            .find(|c| c.voertuigsleutel() == *sleutel)
-            .map(|c| c.id.clone())
-            .or_else(|| self.basis.claim_op_voertuigen(sleutel))
+        self.op_sleutel(
+            |c| c.voertuigsleutel() == *sleutel,
+            || self.basis.claim_op_voertuigen(sleutel),
+        )
     }
 
     fn inbox(&self, afzender: &Deelnemercode, bericht_id: &BerichtId) -> Option<Inboxregel> {

@@ -91,10 +91,11 @@ impl PgStore {
         wijzigingen: &[Wijziging],
     ) -> Result<(), StoreFout> {
         let mut claims: BTreeMap<String, &Claim> = BTreeMap::new();
-        // A claim's keys from every state it had in the batch, in order, as
-        // the in-memory indexes keep them (a later claim with the key wins).
-        let mut sleutels: BTreeMap<(&str, &str), String> = BTreeMap::new();
-        let mut voertuigen: BTreeMap<String, String> = BTreeMap::new();
+        // A claim's keys from every state it had in the batch, as the
+        // in-memory indexes keep them (engine::Toestand): a claim that
+        // counts takes the key, a withdrawn one leaves it.
+        let mut sleutels: BTreeMap<(&str, &str), (String, bool)> = BTreeMap::new();
+        let mut voertuigen: BTreeMap<String, (String, bool)> = BTreeMap::new();
         let mut tellers: Option<&Tellers> = None;
         let mut inbox: BTreeMap<(&str, &str), &Inboxregel> = BTreeMap::new();
         // Held messages: Some = to insert, None = released.
@@ -103,10 +104,15 @@ impl PgStore {
         for w in wijzigingen {
             match w {
                 Wijziging::Claim(c) => {
+                    // (claim, whether it takes the key from another claim)
+                    let nieuw = (c.id.to_string(), !c.is_ingetrokken());
                     if let Some(n) = &c.schadenummer_verhaler {
-                        sleutels.insert((c.verhaler.as_str(), n.as_str()), c.id.to_string());
+                        zet_sleutel(
+                            sleutels.entry((c.verhaler.as_str(), n.as_str())),
+                            nieuw.clone(),
+                        );
                     }
-                    voertuigen.insert(c.voertuigsleutel().als_tekst(), c.id.to_string());
+                    zet_sleutel(voertuigen.entry(c.voertuigsleutel().als_tekst()), nieuw);
                     claims.insert(c.id.to_string(), c);
                 }
                 Wijziging::Tellers(t) => tellers = Some(t),
@@ -177,39 +183,53 @@ impl PgStore {
             }
         }
 
-        if !sleutels.is_empty() {
+        for vervang in [true, false] {
             let (mut v, mut n, mut id) = (Vec::new(), Vec::new(), Vec::new());
-            for ((a, b), c) in &sleutels {
-                v.push(*a);
-                n.push(*b);
-                id.push(c.as_str());
+            for ((a, b), (c, neemt)) in &sleutels {
+                if *neemt == vervang {
+                    v.push(*a);
+                    n.push(*b);
+                    id.push(c.as_str());
+                }
             }
-            sqlx::query(
-                "INSERT INTO sleutels (verhaler, nummer, claim_id)
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[])
-                 ON CONFLICT (verhaler, nummer) DO UPDATE SET claim_id = EXCLUDED.claim_id",
-            )
-            .bind(&v)
-            .bind(&n)
-            .bind(&id)
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !voertuigen.is_empty() {
+            if !v.is_empty() {
+                sqlx::query(if vervang {
+                    "INSERT INTO sleutels (verhaler, nummer, claim_id)
+                     SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[])
+                     ON CONFLICT (verhaler, nummer) DO UPDATE SET claim_id = EXCLUDED.claim_id"
+                } else {
+                    "INSERT INTO sleutels (verhaler, nummer, claim_id)
+                     SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[])
+                     ON CONFLICT (verhaler, nummer) DO NOTHING"
+                })
+                .bind(&v)
+                .bind(&n)
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+            }
             let (mut k, mut id) = (Vec::new(), Vec::new());
-            for (a, c) in &voertuigen {
-                k.push(a.as_str());
-                id.push(c.as_str());
+            for (a, (c, neemt)) in &voertuigen {
+                if *neemt == vervang {
+                    k.push(a.as_str());
+                    id.push(c.as_str());
+                }
             }
-            sqlx::query(
-                "INSERT INTO voertuigen (sleutel, claim_id)
-                 SELECT * FROM UNNEST($1::text[], $2::text[])
-                 ON CONFLICT (sleutel) DO UPDATE SET claim_id = EXCLUDED.claim_id",
-            )
-            .bind(&k)
-            .bind(&id)
-            .execute(&mut **tx)
-            .await?;
+            if !k.is_empty() {
+                sqlx::query(if vervang {
+                    "INSERT INTO voertuigen (sleutel, claim_id)
+                     SELECT * FROM UNNEST($1::text[], $2::text[])
+                     ON CONFLICT (sleutel) DO UPDATE SET claim_id = EXCLUDED.claim_id"
+                } else {
+                    "INSERT INTO voertuigen (sleutel, claim_id)
+                     SELECT * FROM UNNEST($1::text[], $2::text[])
+                     ON CONFLICT (sleutel) DO NOTHING"
+                })
+                .bind(&k)
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+            }
         }
 
         if let Some(t) = tellers {
@@ -762,6 +782,26 @@ impl Store for PgStore {
                     r.get::<Option<String>, _>(9),
                 )?)?;
                 aantal += 1;
+            }
+        }
+    }
+}
+
+/// A key's entry after a claim in the batch is written (engine::Toestand's
+/// rule): a claim that counts takes it; a withdrawn one only fills an entry
+/// the batch has not set, and then only where the table has none.
+fn zet_sleutel<K: Ord>(
+    plek: std::collections::btree_map::Entry<'_, K, (String, bool)>,
+    nieuw: (String, bool),
+) {
+    use std::collections::btree_map::Entry;
+    match plek {
+        Entry::Vacant(e) => {
+            e.insert(nieuw);
+        }
+        Entry::Occupied(mut e) => {
+            if nieuw.1 {
+                e.insert(nieuw);
             }
         }
     }

@@ -83,20 +83,28 @@ impl SqliteStore {
                     .execute(&mut **tx)
                     .await?;
                 if let Some(n) = &c.schadenummer_verhaler {
-                    sqlx::query(
-                        "INSERT OR REPLACE INTO sleutels (verhaler, nummer, claim_id) VALUES (?, ?, ?)",
-                    )
+                    // As engine::Toestand keeps its index: a claim that
+                    // counts takes the key, a withdrawn one leaves it.
+                    sqlx::query(if c.is_ingetrokken() {
+                        "INSERT OR IGNORE INTO sleutels (verhaler, nummer, claim_id) VALUES (?, ?, ?)"
+                    } else {
+                        "INSERT OR REPLACE INTO sleutels (verhaler, nummer, claim_id) VALUES (?, ?, ?)"
+                    })
                     .bind(c.verhaler.as_str())
                     .bind(n.as_str())
                     .bind(&id)
                     .execute(&mut **tx)
                     .await?;
                 }
-                sqlx::query("INSERT OR REPLACE INTO voertuigen (sleutel, claim_id) VALUES (?, ?)")
-                    .bind(c.voertuigsleutel().als_tekst())
-                    .bind(&id)
-                    .execute(&mut **tx)
-                    .await?;
+                sqlx::query(if c.is_ingetrokken() {
+                    "INSERT OR IGNORE INTO voertuigen (sleutel, claim_id) VALUES (?, ?)"
+                } else {
+                    "INSERT OR REPLACE INTO voertuigen (sleutel, claim_id) VALUES (?, ?)"
+                })
+                .bind(c.voertuigsleutel().als_tekst())
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
                 sqlx::query("DELETE FROM timers WHERE claim_id = ?")
                     .bind(&id)
                     .execute(&mut **tx)
