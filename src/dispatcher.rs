@@ -41,7 +41,7 @@ use tokio::sync::{mpsc, watch};
 use crate::bericht::Deelnemercode;
 use crate::codec::{Ontvangen, Pipeline};
 use crate::engine::Vraag;
-use crate::replay::{Controle, Gewekt, Herkomst, Hub, HubFout, Logregel};
+use crate::hub::{Controle, Gewekt, Herkomst, Hub, HubFout, Logregel};
 use crate::store::{Batch, Bestand, Store, StoreFout, Uitgaand, logrijen};
 use crate::storing::{Plek, Storingen};
 use crate::transport::amqp::AmqpFout;

@@ -35,6 +35,7 @@ pub mod config;
 pub mod deelnemers;
 pub mod dispatcher;
 pub mod engine;
+pub mod hub;
 pub mod loadgen;
 pub mod replay;
 pub mod schemas;

@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, FixedOffset};
 use crate::bericht::{Deelnemercode, tijdstip};
 use crate::codec::Ontvangen;
 use crate::engine::{Doel, Timersoort, Zicht};
-use crate::replay::{Herkomst, Hub, HubFout, Logregel};
+use crate::hub::{Herkomst, Hub, HubFout, Logregel};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimulatieFout {

@@ -9,7 +9,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clearinghuis::replay::{Herkomst, Richting};
+use clearinghuis::hub::{Herkomst, Richting};
 use common::amqp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

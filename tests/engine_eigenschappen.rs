@@ -26,7 +26,8 @@ use clearinghuis::codec::Toegestaan;
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::engine::termijn::wie_moet;
 use clearinghuis::engine::{Context, Doel, Fase, Instellingen, Timersoort, Toestand};
-use clearinghuis::replay::{Herkomst, Hub, Logregel, Opties, speel};
+use clearinghuis::hub::{Herkomst, Hub, Logregel};
+use clearinghuis::replay::{Opties, speel};
 
 const DEELNEMERS: &str = r#"
 [[deelnemer]]

@@ -12,7 +12,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clearinghuis::replay::{Logregel, Richting};
+use clearinghuis::hub::{Logregel, Richting};
 use common::hub::{Hub, zet_neer};
 use common::last::{A, V, aanmelding};
 

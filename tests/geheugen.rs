@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clearinghuis::replay::Richting;
+use clearinghuis::hub::Richting;
 use common::hub::{Hub, zet_neer};
 use common::last::{A, V, aanmelding};
 

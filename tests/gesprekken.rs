@@ -10,7 +10,7 @@ use std::process::Command;
 
 use clearinghuis::bericht::{ClaimBlok, Inhoud, xml};
 use clearinghuis::codec::Toegestaan;
-use clearinghuis::replay::{Logregel, Richting};
+use clearinghuis::hub::{Logregel, Richting};
 
 fn gesprekken() -> Vec<PathBuf> {
     let map = common::root().join("fixtures/conversations");
@@ -315,7 +315,8 @@ fn termijnen_komen_uit_de_instellingen() {
 fn claims_overleven_json() {
     use clearinghuis::deelnemers::Deelnemers;
     use clearinghuis::engine::{Claim, Context, Instellingen};
-    use clearinghuis::replay::{Hub, Opties, speel};
+    use clearinghuis::hub::Hub;
+    use clearinghuis::replay::{Opties, speel};
     let deelnemers = Deelnemers::laad(&deelnemers()).expect("participants");
     let instellingen = Instellingen::default();
     let ctx = Context {

@@ -13,12 +13,12 @@ use chrono::Duration;
 use clearinghuis::bericht::{self, Deelnemercode, Werkmap, tijdstip};
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::engine::{Context, Fase, Instellingen};
+use clearinghuis::hub::Hub;
 use clearinghuis::loadgen::deelnemers;
 use clearinghuis::loadgen::gesprek::{
     ANTWOORDEN_PER_CLAIM, BERICHTEN_PER_CLAIM, Kern, Model, Stap, Verzending,
     claim_van_schadenummer,
 };
-use clearinghuis::replay::Hub;
 
 const CLAIMS: u64 = 200;
 const DEELNEMERS: usize = 7;

@@ -14,7 +14,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use clearinghuis::replay::Richting;
+use clearinghuis::hub::Richting;
 use common::hub::{Hub, zet_neer};
 use common::last::{A, V, aanmelding, akkoord};
 

@@ -10,7 +10,7 @@ use clearinghuis::bericht::Deelnemercode;
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::dispatcher::opgezocht;
 use clearinghuis::engine::{Context, Instellingen};
-use clearinghuis::replay::{Hub, HubFout, Logregel, Richting};
+use clearinghuis::hub::{Hub, HubFout, Logregel, Richting};
 use clearinghuis::store::postgres::PgStore;
 use clearinghuis::store::sqlite::SqliteStore;
 use clearinghuis::store::{Batch, Store, logrijen};

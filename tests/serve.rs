@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use clearinghuis::bericht::{Inhoud, xml};
-use clearinghuis::replay::Richting;
+use clearinghuis::hub::Richting;
 use common::hub::{Hub, invoer, zet_neer};
 
 /// The message types of a list of answers, per mailbox, sorted.
@@ -41,7 +41,7 @@ fn een_heel_gesprek_door_de_mappen() {
     let verwacht: Vec<(String, String)> = std::fs::read_to_string(&fixture)
         .expect("readable")
         .lines()
-        .map(|l| serde_json::from_str::<clearinghuis::replay::Logregel>(l).expect("line"))
+        .map(|l| serde_json::from_str::<clearinghuis::hub::Logregel>(l).expect("line"))
         .filter(|r| r.direction == Richting::Out)
         .map(|r| (r.mailbox, r.xml))
         .collect();

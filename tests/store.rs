@@ -15,7 +15,7 @@ use clearinghuis::bericht::{ClaimId, Deelnemercode, tijdstip, xml};
 use clearinghuis::codec::Ontvangen;
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::engine::{Context, Instellingen, Toestand, Vraag, Wijziging, Zicht};
-use clearinghuis::replay::{Herkomst, Hub, Logregel, Richting};
+use clearinghuis::hub::{Herkomst, Hub, Logregel, Richting};
 use clearinghuis::store::postgres::PgStore;
 use clearinghuis::store::sqlite::SqliteStore;
 use clearinghuis::store::{Batch, Bestand, Bestandsrij, Store, logrijen};

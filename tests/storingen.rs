@@ -23,7 +23,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use clearinghuis::replay::Richting;
+use clearinghuis::hub::Richting;
 use common::amqp;
 use common::last;
 

@@ -59,7 +59,7 @@ pub fn run(opdracht: Opdracht) -> ExitCode {
         Err(e) => return fout(e),
     };
     let r = runtime.block_on(async {
-        let mut schrijf = |regel: crate::replay::Logregel| {
+        let mut schrijf = |regel: crate::hub::Logregel| {
             writeln!(uit, "{}", regel.als_json())?;
             Ok::<(), StoreFout>(())
         };

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use crate::engine::Context;
-use crate::replay::{Hub, Opties, speel, toestand_json};
+use crate::hub::Hub;
+use crate::replay::{Opties, speel, toestand_json};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

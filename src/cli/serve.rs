@@ -16,7 +16,7 @@ use crate::config::Configuratie;
 use crate::deelnemers::Deelnemers;
 use crate::dispatcher::{Dispatcher, DispatcherFout, Postbus};
 use crate::engine::Context;
-use crate::replay::{Hub, Logregel, Richting};
+use crate::hub::{Hub, Logregel, Richting};
 use crate::store::bewaakt::BewaakteStore;
 use crate::store::slot::{Bestandsslot, Houder, PgSlot};
 use crate::store::{Store, StoreFout};

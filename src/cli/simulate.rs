@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::bericht::{ClaimBlok, Inhoud, tijdstip, xml};
 use crate::engine::Context;
-use crate::replay::{Hub, Logregel, Richting};
+use crate::hub::{Hub, Logregel, Richting};
 use crate::simulatie::{Uitvoer, Zandbak};
 
 #[derive(Debug, clap::Args)]

@@ -12,7 +12,7 @@ use super::{Batch, Bestandsrij, Opgeslagen, Store, StoreFout, Uitgaand};
 use crate::bericht::Deelnemercode;
 use crate::bewaking::Bewaking;
 use crate::engine::{Gevonden, Vraag};
-use crate::replay::Logregel;
+use crate::hub::Logregel;
 
 #[derive(Clone)]
 enum Soort {

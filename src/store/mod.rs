@@ -24,7 +24,7 @@ pub mod sqlite;
 
 use crate::bericht::{BerichtId, Deelnemercode};
 use crate::engine::{self, Gevonden, Toestand, Vraag, Wijziging};
-use crate::replay::{Gewekt, Logregel, Richting};
+use crate::hub::{Gewekt, Logregel, Richting};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreFout {

@@ -21,7 +21,7 @@ use crate::bericht::{Deelnemercode, tijdstip, xml};
 use crate::engine::{
     Claim, Gevonden, Inboxregel, Tellers, Timersoort, Toestand, Vastgehouden, Vraag, Wijziging,
 };
-use crate::replay::{Logregel, Richting};
+use crate::hub::{Logregel, Richting};
 
 /// How long `open` waits for the first connection: a hub that cannot reach
 /// its database should say so at start, not hang.

@@ -5,7 +5,7 @@ use crate::bericht::xml;
 use crate::bericht::{BerichtId, ClaimId, Deelnemercode, tijdstip};
 use crate::codec::Ontvangen;
 use crate::engine::{Claim, Inboxregel, Vastgehouden, Wachtsleutel};
-use crate::replay::{Herkomst, Logregel, Richting};
+use crate::hub::{Herkomst, Logregel, Richting};
 
 use super::StoreFout;
 

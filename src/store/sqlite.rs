@@ -14,7 +14,7 @@ use super::rij::{
 use super::{Batch, Bestandsrij, Opgeslagen, Store, StoreFout, Uitgaand};
 use crate::bericht::{ClaimId, Deelnemercode, tijdstip, xml};
 use crate::engine::{Gevonden, Tellers, Timersoort, Toestand, Vraag, Wijziging};
-use crate::replay::{Logregel, Richting};
+use crate::hub::{Logregel, Richting};
 
 #[derive(Clone)]
 pub struct SqliteStore {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use clearinghuis::replay::{Logregel, Richting};
+use clearinghuis::hub::{Logregel, Richting};
 
 pub struct Hub {
     pub map: PathBuf,

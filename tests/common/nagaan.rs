@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use clearinghuis::bericht::{ClaimBlok, xml};
 use clearinghuis::engine::inhoud_hash;
-use clearinghuis::replay::Richting;
+use clearinghuis::hub::Richting;
 
 use super::hub::Hub;
 
