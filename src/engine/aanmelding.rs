@@ -1,10 +1,12 @@
 //! `Aanmelding`: the eligibility of a claim (rules.md §2) and its creation,
 //! with position 1 at once when it embeds an `Aansprakelijkstelling`.
 
+use super::claim::{Claim, Voertuigsleutel};
 use super::kenteken::Kenteken;
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
-use super::toestand::{Claim, Voertuigsleutel, Zicht};
-use super::{Afwijzing, Verwerking, aansprakelijkheid, schadespecificatie, weigering};
+use super::toestand;
+use super::verwerking::{Afwijzing, Verwerking, weigering};
+use super::{aansprakelijkheid, schadespecificatie};
 use crate::bericht::{
     Aanmelding, Bericht, ClaimId, Dekking, Foutcode, Inhoud, KentekenInvoer, Standpunt,
     Standpuntsoort, Weigering,
@@ -20,20 +22,6 @@ fn kenteken(invoer: &KentekenInvoer, wie: &str) -> Result<Kenteken, Weigering> {
             ),
         )
     })
-}
-
-/// The claim a key names, when it still counts for the duplicate checks:
-/// one a party withdrew (M11–M20) does not, so the claimant can register it
-/// again (rules.md §2, Decision 12). A key names the latest claim with it,
-/// and every earlier one was withdrawn, so this one decides.
-pub(super) fn telt_mee(zicht: &dyn Zicht, id: Option<ClaimId>) -> Option<ClaimId> {
-    let id = id?;
-    match zicht.claim(&id) {
-        Some(c) if c.is_ingetrokken() => None,
-        // Unknown to a partial state: written down as a lookup, and the
-        // shell loads it before the real run.
-        _ => Some(id),
-    }
 }
 
 /// Checks and creates the claim. V is the sender.
@@ -117,7 +105,7 @@ pub fn behandel(
         .into());
     }
     let nummer = &a.verhalende_partij.schadenummer;
-    if let Some(id) = telt_mee(v.zicht, v.zicht.claim_op_sleutel(verhaler, nummer)) {
+    if let Some(id) = toestand::telt_mee(v.zicht, v.zicht.claim_op_sleutel(verhaler, nummer)) {
         return Err(weigering(
             Foutcode::F09,
             format!("{verhaler} already has claim {id} with schadenummer {nummer}"),
@@ -130,7 +118,7 @@ pub fn behandel(
         kenteken_aansprakelijke: kenteken_a.clone(),
         schadedatum,
     };
-    if let Some(id) = telt_mee(v.zicht, v.zicht.claim_op_voertuigen(&sleutel)) {
+    if let Some(id) = toestand::telt_mee(v.zicht, v.zicht.claim_op_voertuigen(&sleutel)) {
         return Err(weigering(
             Foutcode::F09,
             format!(

@@ -2,9 +2,10 @@
 //! toedracht list, the role restrictions of §1, the match and the end
 //! without one. A's schadenummer lives here too: it is fixed at agreement.
 
+use super::claim::Claim;
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
-use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, buiten_fase, eindafrekening, met, tegenclaim, weigering};
+use super::verwerking::{Afwijzing, Verwerking, buiten_fase, met, weigering};
+use super::{eindafrekening, tegenclaim};
 use crate::bericht::{
     Aansprakelijkstelling, Afmeldreden, Foutcode, GeenOvereenstemming, Inhoud, Overeenstemming,
     OvsCode, ReactieA, ReactieAansprakelijkheid, ReactieTegenvoorstel, ReactieV, Schadenummer,
@@ -152,7 +153,7 @@ pub fn schadenummer(
     match rol {
         Rol::Verhaler => {
             // Only a counter-claim's claimant without a number gets here.
-            if let Some(ander) = super::aanmelding::telt_mee(
+            if let Some(ander) = super::toestand::telt_mee(
                 v.zicht,
                 v.zicht.claim_op_sleutel(&claim.verhaler, &s.schadenummer),
             ) {

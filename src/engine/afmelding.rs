@@ -1,8 +1,8 @@
 //! Withdrawal (`Afmelding`) and archiving (`Archivering`), rules.md §6.
 
+use super::claim::Claim;
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
-use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, buiten_fase, met, weigering};
+use super::verwerking::{Afwijzing, Verwerking, buiten_fase, met, weigering};
 use crate::bericht::{
     Afmelding, Afmeldreden, Foutcode, Inhoud, Systeemmelding, Systeemmeldingsoort, Toelichting,
     Verhaalpercentage,

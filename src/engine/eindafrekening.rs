@@ -6,32 +6,17 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
+use super::claim::{Afrekening, Claim};
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
-use super::toestand::Claim;
+use super::termijn;
+use super::verwerking::{Afwijzing, Verwerking, buiten_fase, met, weigering};
 use super::wettelijke_rente::rond_af;
-use super::{Afwijzing, Verwerking, buiten_fase, met, weigering};
 use crate::bericht::{
     Afrekeningcomponent, Bedrag, Betaalbevestiging, Betaalkenmerk, Component, Eindafrekening,
     Eindafrekeningsoort, Foutcode, Inhoud, NagekomenBetaalverzoek, Rekenbedrag, Rentepercentage,
     Renteperiode, Schadecomponent, Systeemmelding, Systeemmeldingsoort, Toelichting,
     Verhaalpercentage, Weigering, WettelijkeRente,
 };
-
-/// One settlement the hub sent, and whether it was paid.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Afrekening {
-    pub betaalkenmerk: Betaalkenmerk,
-    pub soort: Eindafrekeningsoort,
-    pub datum: NaiveDate,
-    /// Per component: code, claimed (100 %), to pay.
-    pub componenten: Vec<(Schadecomponent, Decimal, Decimal)>,
-    pub hoofdsom: Decimal,
-    pub rente: Decimal,
-    pub bgk: Decimal,
-    pub totaal: Decimal,
-    pub vervaldatum: NaiveDate,
-    pub betaald: Option<NaiveDate>,
-}
 
 fn bedrag(d: Decimal) -> Result<Bedrag, Weigering> {
     Bedrag::afgerond(d).map_err(|e| {
@@ -178,7 +163,7 @@ pub struct Bedragen {
 
 /// The arithmetic of a settlement, pure and in `Decimal` throughout.
 pub fn bedragen(
-    instellingen: &super::Instellingen,
+    instellingen: &super::instellingen::Instellingen,
     g: &Grondslag<'_>,
 ) -> Result<Bedragen, super::wettelijke_rente::RenteFout> {
     let procent = Decimal::from(g.verhaalpercentage.procent());
@@ -248,7 +233,13 @@ fn verstuur(
 ) -> Claim {
     let van = claim.fase;
     let mut nieuw = claim;
-    super::termijn::betaaltermijn(v, &mut nieuw, &afrekening.betaalkenmerk);
+    termijn::betaaltermijn(
+        &v.ctx.instellingen.termijnen,
+        v.nu,
+        &mut v.tellers,
+        &mut nieuw,
+        &afrekening.betaalkenmerk,
+    );
     nieuw.afrekeningen.push(afrekening);
     nieuw.fase = naar;
     let nieuw = v.zet(Some(van), door, nieuw, bevestig);

@@ -2,9 +2,9 @@
 //! awaits A's answer; V answers with `InformatieAanlevering`, whose data is
 //! merged into the claim.
 
+use super::claim::Claim;
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
-use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, buiten_fase, met, weigering};
+use super::verwerking::{Afwijzing, Verwerking, buiten_fase, met, weigering};
 use crate::bericht::{Foutcode, InformatieAanlevering, InformatieVerzoek, Inhoud};
 
 pub fn verzoek(

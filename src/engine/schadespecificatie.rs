@@ -4,9 +4,9 @@
 
 use rust_decimal::Decimal;
 
+use super::claim::Claim;
 use super::levenscyclus::Rol;
-use super::toestand::Claim;
-use super::{Afwijzing, Verwerking, met, weigering};
+use super::verwerking::{Afwijzing, Verwerking, met, weigering};
 use crate::bericht::{Component, Foutcode, Inhoud, Schadespecificatie, Weigering};
 
 /// The caps of the reference data (F05, naming the cap and the amount).
@@ -62,7 +62,7 @@ pub fn behandel(
     nieuw.betaalbaar_stellen = s.betaalbaar_stellen.unwrap_or(false);
     let nieuw = v.zet(
         Some(claim.fase),
-        super::Gebeurtenis::Schadespecificatie,
+        super::levenscyclus::Gebeurtenis::Schadespecificatie,
         nieuw,
         true,
     );

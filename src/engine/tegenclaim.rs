@@ -1,9 +1,9 @@
 //! The counter-claim (rules.md §6, Decision 6): at a 50-50 match between two
 //! insurers the hub creates, at once, the claim in the other direction.
 
-use super::Verwerking;
+use super::claim::{Claim, Voertuigsleutel};
 use super::levenscyclus::{Fase, Gebeurtenis, Rol};
-use super::toestand::{Claim, Voertuigsleutel};
+use super::verwerking::Verwerking;
 use crate::bericht::{Inhoud, Systeemmelding, Systeemmeldingsoort, Toelichting, Verhaalpercentage};
 
 /// Whether a participant may have a counter-claim (not a belangenbehartiger
@@ -39,7 +39,7 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
     };
     // A's own claim on the same accident, unless it was withdrawn.
     if let Some(bestaand) =
-        super::aanmelding::telt_mee(v.zicht, v.zicht.claim_op_voertuigen(&sleutel))
+        super::toestand::telt_mee(v.zicht, v.zicht.claim_op_voertuigen(&sleutel))
             .and_then(|id| v.zicht.claim(&id))
     {
         return adopteer(v, claim, bestaand);
@@ -47,7 +47,7 @@ pub fn maak(v: &mut Verwerking<'_>, claim: Claim) -> Claim {
     let id = v.nieuwe_claim_id();
     // A's number becomes the natural key, unless A already uses it as a claimant.
     let nummer = claim.schadenummer_aansprakelijke.clone().filter(|n| {
-        super::aanmelding::telt_mee(v.zicht, v.zicht.claim_op_sleutel(&claim.aansprakelijke, n))
+        super::toestand::telt_mee(v.zicht, v.zicht.claim_op_sleutel(&claim.aansprakelijke, n))
             .is_none()
     });
     let tegen = Claim {

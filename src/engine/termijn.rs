@@ -1,69 +1,23 @@
 //! The timers of rules.md §7 as part of a claim's state.
 //!
 //! A claim carries its live timers ([`Claim::timers`]). [`plan`] sets, moves
-//! and cancels them inside [`super::Verwerking::zet`], so every state change
+//! and cancels them inside `Verwerking::zet`, so every state change
 //! brings its timers with it and a store or a replay reproduces them exactly.
 //! The shell asks the state for the first due timer ([`Wekker`]) and hands it
-//! to the engine as an input; [`vuur`] fires it at its own due time, so the
+//! to the engine as an input; `rappel` and the rule modules fire it
+//! at its own due time (dispatched by `engine::wek`), so the
 //! outbound messages do not depend on when the shell got round to it.
 //!
 //! Durations are whole days of 24 hours (and seconds for early messages),
 //! added to the instant in the offset it was received in.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use chrono::{DateTime, Duration, FixedOffset};
 
-use super::levenscyclus::{Fase, Gebeurtenis, Rol};
-use super::toestand::Claim;
-use super::{EngineFout, Termijnen, Verwerking, afmelding, eindafrekening};
-use crate::bericht::{Betaalkenmerk, ClaimId, Inhoud, Rappel, Rappelsoort, Verhaalpercentage};
-
-/// One live timer of a claim.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Timer {
-    pub soort: Timersoort,
-    /// When it is due.
-    pub tijd: DateTime<FixedOffset>,
-    /// The set order (from [`super::Tellers::timer`]): ties in `tijd` fire in this order.
-    pub volgorde: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Timersoort {
-    /// The next reminder of a series.
-    Rappel(Rappelreeks),
-    /// The 14 days of one settlement.
-    Betaaltermijn { betaalkenmerk: Betaalkenmerk },
-    /// The passive timeout, counted from the last accepted inbound message.
-    Passief,
-}
-
-/// A series of reminders to one party for one kind of step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Rappelreeks {
-    pub soort: Rappelsoort,
-    /// The party that must act.
-    pub aan: Rol,
-    /// Since when that party is awaited (`SindsDatum`).
-    pub sinds: NaiveDate,
-    /// The `Volgnummer` of the next reminder.
-    pub volgnummer: u32,
-}
-
-/// What a due timer belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Doel {
-    Claim(ClaimId),
-    /// A held early message ([`super::vroeg`]) whose time is up.
-    Vastgehouden,
-}
-
-/// A timer or held message as the shell sees it: due time, set order, owner.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wekker {
-    pub tijd: DateTime<FixedOffset>,
-    pub volgorde: u64,
-    pub doel: Doel,
-}
+use super::claim::{Claim, Rappelreeks, Timer, Timersoort};
+use super::instellingen::Termijnen;
+use super::levenscyclus::{Fase, Rol};
+use super::toestand::Tellers;
+use crate::bericht::{Betaalkenmerk, Rappelsoort, Verhaalpercentage};
 
 /// Which party a claim awaits and for what (rules.md §7): the liability steps
 /// (also an information request and its answer: the same talks), the damage
@@ -96,7 +50,7 @@ fn dagen(n: u32) -> Duration {
     Duration::days(i64::from(n))
 }
 
-fn rappeltermijn(t: &Termijnen, soort: Rappelsoort) -> Duration {
+pub(super) fn rappeltermijn(t: &Termijnen, soort: Rappelsoort) -> Duration {
     match soort {
         Rappelsoort::Aansprakelijkheid => dagen(t.rappel_aansprakelijkheid_dagen),
         Rappelsoort::Schadebedrag | Rappelsoort::Betaling => dagen(t.rappel_schadebedrag_dagen),
@@ -113,12 +67,19 @@ fn rappeltermijn(t: &Termijnen, soort: Rappelsoort) -> Duration {
 ///   awaited for the same step and has not acted; any accepted message of that
 ///   party (or a different step) starts a new series at 1;
 /// - the passive timeout is `laatste_activiteit` + 150 days, moved on activity.
-pub(super) fn plan(v: &mut Verwerking<'_>, claim: &mut Claim, acteur: Option<Rol>) {
+///
+/// `nu` is the engine's clock; `tellers` gives each new timer its set order.
+pub(super) fn plan(
+    termijnen: &Termijnen,
+    nu: DateTime<FixedOffset>,
+    tellers: &mut Tellers,
+    claim: &mut Claim,
+    acteur: Option<Rol>,
+) {
     if claim.fase.is_archief() {
         claim.timers.clear();
         return;
     }
-    let termijnen = v.ctx.instellingen.termijnen;
     let afrekeningen = &claim.afrekeningen;
     claim.timers.retain(|t| match &t.soort {
         Timersoort::Betaaltermijn { betaalkenmerk } => afrekeningen
@@ -136,15 +97,15 @@ pub(super) fn plan(v: &mut Verwerking<'_>, claim: &mut Claim, acteur: Option<Rol
             .timers
             .retain(|t| !matches!(t.soort, Timersoort::Rappel(_)));
         if let Some((soort, aan)) = wie_moet(claim) {
-            let volgorde = v.volgende_timer();
+            let volgorde = tellers.volgende_timer();
             claim.timers.push(Timer {
                 soort: Timersoort::Rappel(Rappelreeks {
                     soort,
                     aan,
-                    sinds: v.nu.date_naive(),
+                    sinds: nu.date_naive(),
                     volgnummer: 1,
                 }),
-                tijd: v.nu + rappeltermijn(&termijnen, soort),
+                tijd: nu + rappeltermijn(termijnen, soort),
                 volgorde,
             });
         }
@@ -157,7 +118,7 @@ pub(super) fn plan(v: &mut Verwerking<'_>, claim: &mut Claim, acteur: Option<Rol
         .position(|t| t.soort == Timersoort::Passief);
     if bestaand.is_none_or(|i| claim.timers[i].tijd != passief) {
         claim.timers.retain(|t| t.soort != Timersoort::Passief);
-        let volgorde = v.volgende_timer();
+        let volgorde = tellers.volgende_timer();
         claim.timers.push(Timer {
             soort: Timersoort::Passief,
             tijd: passief,
@@ -167,63 +128,19 @@ pub(super) fn plan(v: &mut Verwerking<'_>, claim: &mut Claim, acteur: Option<Rol
 }
 
 /// Sets the payment term of a settlement just sent (the same change that sends it).
-pub(super) fn betaaltermijn(v: &mut Verwerking<'_>, claim: &mut Claim, kenmerk: &Betaalkenmerk) {
-    let volgorde = v.volgende_timer();
+pub(super) fn betaaltermijn(
+    termijnen: &Termijnen,
+    nu: DateTime<FixedOffset>,
+    tellers: &mut Tellers,
+    claim: &mut Claim,
+    kenmerk: &Betaalkenmerk,
+) {
+    let volgorde = tellers.volgende_timer();
     claim.timers.push(Timer {
         soort: Timersoort::Betaaltermijn {
             betaalkenmerk: kenmerk.clone(),
         },
-        tijd: v.nu + dagen(v.ctx.instellingen.termijnen.betaaltermijn_dagen),
+        tijd: nu + dagen(termijnen.betaaltermijn_dagen),
         volgorde,
     });
-}
-
-/// Fires the claim timer with set order `volgorde`; `v.nu` is its due time.
-/// A timer that is no longer live (cancelled since) does nothing.
-pub(super) fn vuur(v: &mut Verwerking<'_>, claim: Claim, volgorde: u64) -> Result<(), EngineFout> {
-    let Some(i) = claim.timers.iter().position(|t| t.volgorde == volgorde) else {
-        return Ok(());
-    };
-    let timer = claim.timers[i].clone();
-    match timer.soort {
-        Timersoort::Rappel(reeks) => rappel(v, claim, i, &reeks),
-        Timersoort::Betaaltermijn { betaalkenmerk } => {
-            let mut nieuw = claim;
-            nieuw.timers.remove(i);
-            eindafrekening::termijn_verstreken(v, nieuw, &betaalkenmerk);
-        }
-        Timersoort::Passief => afmelding::passief(v, claim),
-    }
-    Ok(())
-}
-
-/// Sends reminder `reeks.volgnummer` to the party that must act and a copy to
-/// the other, and sets the next one of the series.
-fn rappel(v: &mut Verwerking<'_>, claim: Claim, i: usize, reeks: &Rappelreeks) {
-    let mut nieuw = claim;
-    let volgorde = v.volgende_timer();
-    let tijd = v.nu + rappeltermijn(&v.ctx.instellingen.termijnen, reeks.soort);
-    nieuw.timers[i] = Timer {
-        soort: Timersoort::Rappel(Rappelreeks {
-            volgnummer: reeks.volgnummer + 1,
-            ..reeks.clone()
-        }),
-        tijd,
-        volgorde,
-    };
-    let fase = nieuw.fase;
-    let nieuw = v.zet(Some(fase), Gebeurtenis::Termijn, nieuw, false);
-    for (rol, kopie) in [(reeks.aan, false), (reeks.aan.ander(), true)] {
-        v.stuur(
-            nieuw.deelnemer(rol),
-            Some(nieuw.overzicht(rol)),
-            None,
-            Inhoud::Rappel(Rappel {
-                soort: reeks.soort,
-                sinds_datum: reeks.sinds,
-                volgnummer: reeks.volgnummer,
-                kopie,
-            }),
-        );
-    }
 }

@@ -9,147 +9,65 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 
-use super::kenteken::Kenteken;
-use super::levenscyclus::{Fase, Rol};
-use super::termijn::{Doel, Timer, Wekker};
-use super::vroeg::Vastgehouden;
-use crate::bericht::{
-    Afmeldreden, BerichtId, Bestuurder, ClaimId, ClaimOverzicht, Component, Deelnemercode, Dekking,
-    Document, OngevalId, OvsCode, Polisnummer, Schadenummer, Standpunt, Standpuntsoort,
-    Verhaalpercentage,
-};
+use super::claim::{Claim, Voertuigsleutel};
+use crate::bericht::{Bericht, BerichtId, ClaimId, Deelnemercode, Schadenummer};
 
-/// One claim: one direction of recovery, V claims from A.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Claim {
-    pub id: ClaimId,
-    pub ongeval: OngevalId,
-    pub verhaler: Deelnemercode,
-    pub aansprakelijke: Deelnemercode,
-    /// V's number: the natural key. `None` only on a counter-claim until set.
-    pub schadenummer_verhaler: Option<Schadenummer>,
-    pub schadenummer_aansprakelijke: Option<Schadenummer>,
-    pub kenteken_verhaler: Kenteken,
-    pub kenteken_aansprakelijke: Kenteken,
-    pub schadedatum: NaiveDate,
-    /// V's cover; unknown on a counter-claim.
-    pub dekking: Option<Dekking>,
-    /// V is a belangenbehartiger or claimservice (rules.md §1), fixed at creation.
-    pub beperkt: bool,
-    /// Documents V marked present (what A may ask for).
-    pub documenten: Vec<Document>,
-    pub polisnummer_verhaler: Option<Polisnummer>,
-    pub bestuurder: Option<Bestuurder>,
-    pub fase: Fase,
-    /// The liability history, oldest first.
-    pub standpunten: Vec<Standpunt>,
-    pub verhaalpercentage: Option<Verhaalpercentage>,
-    pub ovs_code: Option<OvsCode>,
-    pub afmeldreden: Option<Afmeldreden>,
-    pub tegenclaim_van: Option<ClaimId>,
-    pub tegenclaim: Option<ClaimId>,
-    /// V's last damage specification, at 100 %.
-    pub specificatie: Option<Vec<Component>>,
-    /// V's last specification or Aansprakelijkstelling asked for an automatic settlement.
-    pub betaalbaar_stellen: bool,
-    /// Every settlement sent, in order (the betaalkenmerk counts them).
-    pub afrekeningen: Vec<super::eindafrekening::Afrekening>,
-    pub aangemaakt: DateTime<FixedOffset>,
-    /// The last accepted inbound message (the passive timeout counts from here).
-    pub laatste_activiteit: DateTime<FixedOffset>,
-    /// The live timers (rules.md §7), in the order they were set. Set, moved
-    /// and cancelled only by [`super::termijn::plan`] and the timer that fires.
-    pub timers: Vec<Timer>,
-}
-
-impl Claim {
-    pub fn deelnemer(&self, rol: Rol) -> &Deelnemercode {
-        match rol {
-            Rol::Verhaler => &self.verhaler,
-            Rol::Aansprakelijke => &self.aansprakelijke,
-        }
-    }
-
-    /// The role of a participant in this claim, if it is a party.
-    pub fn rol_van(&self, code: &Deelnemercode) -> Option<Rol> {
-        if *code == self.verhaler {
-            Some(Rol::Verhaler)
-        } else if *code == self.aansprakelijke {
-            Some(Rol::Aansprakelijke)
-        } else {
-            None
-        }
-    }
-
-    /// The Claim block for one party: every id and that party's own status.
-    pub fn overzicht(&self, rol: Rol) -> ClaimOverzicht {
-        let (status, werkmap) = self.fase.van(rol);
-        ClaimOverzicht {
-            claim_id: self.id.clone(),
-            ongeval_id: self.ongeval.clone(),
-            verhaler: self.verhaler.clone(),
-            schadenummer_verhaler: self.schadenummer_verhaler.clone(),
-            aansprakelijke: self.aansprakelijke.clone(),
-            schadenummer_aansprakelijke: self.schadenummer_aansprakelijke.clone(),
-            status,
-            werkmap,
-        }
-    }
-
-    /// Positions used (rules.md §3): the steps of the history, of which A's
-    /// final answer after position 3 is not one.
-    pub fn posities(&self) -> usize {
-        self.standpunten.len().min(3)
-    }
-
-    /// The proposal on the table: the last step that is a proposal.
-    pub fn open_voorstel(&self) -> Option<&Standpunt> {
-        self.standpunten.last().filter(|s| {
-            matches!(
-                s.soort,
-                Standpuntsoort::Aansprakelijkstelling
-                    | Standpuntsoort::Tegenvoorstel
-                    | Standpuntsoort::NieuwVoorstel
-            )
-        })
-    }
-
-    /// A party withdrew it (M11–M20), archived or not: it no longer counts
-    /// for either duplicate check (rules.md §2, Decision 12). Claims that
-    /// ended otherwise (paid, M21, M22) keep counting.
-    pub fn is_ingetrokken(&self) -> bool {
-        self.afmeldreden
-            .is_some_and(|r| !matches!(r, Afmeldreden::M21 | Afmeldreden::M22))
-    }
-
-    pub fn voertuigsleutel(&self) -> Voertuigsleutel {
-        Voertuigsleutel {
-            verhaler: self.verhaler.clone(),
-            kenteken_verhaler: self.kenteken_verhaler.clone(),
-            kenteken_aansprakelijke: self.kenteken_aansprakelijke.clone(),
-            schadedatum: self.schadedatum,
-        }
-    }
-}
-
-/// One claim per (V, V's plate, A's plate, damage date) (rules.md §2).
+/// What a due timer belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Voertuigsleutel {
-    pub verhaler: Deelnemercode,
-    pub kenteken_verhaler: Kenteken,
-    pub kenteken_aansprakelijke: Kenteken,
-    pub schadedatum: NaiveDate,
+pub enum Doel {
+    Claim(ClaimId),
+    /// A held early message (`vroeg`) whose time is up.
+    Vastgehouden,
 }
 
-impl Voertuigsleutel {
-    /// The key as one string, how a store indexes it.
-    pub fn als_tekst(&self) -> String {
-        format!(
-            "{}|{}|{}|{}",
-            self.verhaler, self.kenteken_verhaler, self.kenteken_aansprakelijke, self.schadedatum
-        )
+/// A timer or held message as the shell sees it: due time, set order, owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wekker {
+    pub tijd: DateTime<FixedOffset>,
+    pub volgorde: u64,
+    pub doel: Doel,
+}
+
+/// A held message, with everything needed to process it later.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vastgehouden {
+    /// Set order (from [`Tellers::timer`]).
+    pub volgorde: u64,
+    pub mailbox: Deelnemercode,
+    pub ontvangen: DateTime<FixedOffset>,
+    /// When it is refused if still early.
+    pub tot: DateTime<FixedOffset>,
+    pub hash: String,
+    pub bericht: Bericht,
+    pub wacht_op: Wachtsleutel,
+}
+
+/// What a held message waits for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Wachtsleutel {
+    /// Any change to this claim (also its creation).
+    Claim(ClaimId),
+    /// A claim with V's natural key.
+    Sleutel {
+        verhaler: Deelnemercode,
+        schadenummer: Schadenummer,
+    },
+}
+
+impl Wachtsleutel {
+    pub fn past(&self, claim: &Claim) -> bool {
+        match self {
+            Wachtsleutel::Claim(id) => claim.id == *id,
+            Wachtsleutel::Sleutel {
+                verhaler,
+                schadenummer,
+            } => {
+                claim.verhaler == *verhaler
+                    && claim.schadenummer_verhaler.as_ref() == Some(schadenummer)
+            }
+        }
     }
 }
 
@@ -192,6 +110,14 @@ pub struct Tellers {
     pub timer: u64,
 }
 
+impl Tellers {
+    /// The next set order for a timer or held message.
+    pub fn volgende_timer(&mut self) -> u64 {
+        self.timer += 1;
+        self.timer
+    }
+}
+
 /// What the engine may look up. A store implements it over its tables.
 pub trait Zicht {
     fn claim(&self, id: &ClaimId) -> Option<Claim>;
@@ -209,9 +135,23 @@ pub trait Zicht {
     }
 }
 
+/// The claim a key names, when it still counts for the duplicate checks:
+/// one a party withdrew (M11–M20) does not, so the claimant can register it
+/// again (rules.md §2, Decision 12). A key names the claim with it that was
+/// not withdrawn, or else the latest, so this one decides.
+pub fn telt_mee(zicht: &dyn Zicht, id: Option<ClaimId>) -> Option<ClaimId> {
+    let id = id?;
+    match zicht.claim(&id) {
+        Some(c) if c.is_ingetrokken() => None,
+        // Unknown to a partial state: written down as a lookup, and the
+        // shell loads it before the real run.
+        _ => Some(id),
+    }
+}
+
 /// A view for a dry run: the same state, but answers are not written out.
 /// Decisions, changes and lookups are those of a real run; only
-/// [`crate::engine::Uitgaand::xml`] stays empty.
+/// the `xml` of an outbound message (`Uitgaand`) stays empty.
 pub struct Peiling<'a>(pub &'a dyn Zicht);
 
 impl Zicht for Peiling<'_> {

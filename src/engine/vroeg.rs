@@ -12,50 +12,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::toestand::{Claim, Inboxregel, Tellers, Voertuigsleutel, Wijziging, Zicht};
-use super::{Context, EngineFout, Poging, Uitkomst, verwerk_bericht};
+use super::claim::{Claim, Voertuigsleutel};
+use super::toestand::{Inboxregel, Tellers, Vastgehouden, Wijziging, Zicht};
+use super::verwerking::{Context, EngineFout, Poging, Uitkomst};
 use crate::bericht::{Bericht, BerichtId, ClaimId, Deelnemercode, Schadenummer};
-
-/// A held message, with everything needed to process it later.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Vastgehouden {
-    /// Set order (from [`Tellers::timer`]).
-    pub volgorde: u64,
-    pub mailbox: Deelnemercode,
-    pub ontvangen: DateTime<FixedOffset>,
-    /// When it is refused if still early.
-    pub tot: DateTime<FixedOffset>,
-    pub hash: String,
-    pub bericht: Bericht,
-    pub wacht_op: Wachtsleutel,
-}
-
-/// What a held message waits for.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Wachtsleutel {
-    /// Any change to this claim (also its creation).
-    Claim(ClaimId),
-    /// A claim with V's natural key.
-    Sleutel {
-        verhaler: Deelnemercode,
-        schadenummer: Schadenummer,
-    },
-}
-
-impl Wachtsleutel {
-    pub fn past(&self, claim: &Claim) -> bool {
-        match self {
-            Wachtsleutel::Claim(id) => claim.id == *id,
-            Wachtsleutel::Sleutel {
-                verhaler,
-                schadenummer,
-            } => {
-                claim.verhaler == *verhaler
-                    && claim.schadenummer_verhaler.as_ref() == Some(schadenummer)
-            }
-        }
-    }
-}
 
 /// The state as it will be after `wijzigingen`: what a retry inside the same
 /// input must see.
@@ -172,6 +132,18 @@ impl Zicht for Laag<'_> {
     }
 }
 
+/// How the engine processes one message (`engine::verwerk_bericht`), given
+/// to [`herkansingen`] so that this module stands below the engine's top.
+pub(super) type Verwerker = fn(
+    &dyn Zicht,
+    Context<'_>,
+    &Deelnemercode,
+    DateTime<FixedOffset>,
+    &str,
+    &Bericht,
+    Poging,
+) -> Result<Option<Uitkomst>, EngineFout>;
+
 /// Retries the held messages that wait for a claim this input changed, until
 /// none of them gets further. Each success is appended to `uitkomst` (and may
 /// itself release others).
@@ -180,6 +152,7 @@ pub(super) fn herkansingen(
     ctx: Context<'_>,
     nu: DateTime<FixedOffset>,
     uitkomst: &mut Uitkomst,
+    verwerk_bericht: Verwerker,
 ) -> Result<(), EngineFout> {
     // A message is tried again only when something changed since its last try.
     let mut geprobeerd: BTreeMap<u64, usize> = BTreeMap::new();
