@@ -13,11 +13,14 @@
 //! - [`engine`]: the pure clearing engine: state + one input + the time → the
 //!   state changes and the outbound messages.
 //! - [`config`]: `clearinghuis.toml` and the `CLEARINGHUIS_` environment.
-//! - [`replay`]: the message-log file, the in-memory hub and replay.
+//! - [`hub`]: what happens to one message: the in-memory hub (checks, engine,
+//!   state) and the message-log line; [`replay`], [`simulatie`] and the
+//!   [`dispatcher`] drive it.
+//! - [`replay`]: replay of a message-log file (`--verify`, `--state`).
 //! - [`simulatie`]: the sandbox behind `clearinghuis simulate` (a clock you set).
 //! - [`store`]: the message log, claims, timers, inbox and outbox (SQLite and
 //!   PostgreSQL), and the lock that lets one hub serve a store at a time.
-//! - [`transport`]: the mailboxes (directories).
+//! - [`transport`]: the mailboxes (directories, RabbitMQ).
 //! - [`dispatcher`]: the loop that runs the hub: files in, one transaction,
 //!   files moved, answers delivered, timers fired.
 //! - [`storing`]: faults of one mailbox or file, reported and kept apart so
@@ -36,7 +39,6 @@ pub mod deelnemers;
 pub mod dispatcher;
 pub mod engine;
 pub mod hub;
-pub mod loadgen;
 pub mod replay;
 pub mod schemas;
 pub mod simulatie;

@@ -3,7 +3,6 @@
 //! an exit status.
 
 mod broker;
-mod loadgen;
 mod log;
 mod replay;
 mod schema;
@@ -56,10 +55,6 @@ enum Opdracht {
     /// (run on the broker host; see docs/broker.md).
     #[command(subcommand)]
     Broker(broker::Opdracht),
-    /// Load generator and benchmark: N synthetic participants run whole
-    /// conversations over AMQP against a hub (and the bare broker for
-    /// comparison); prints messages per second, latency and the hub's memory.
-    Loadgen(loadgen::Args),
 }
 
 /// What a hub in memory needs (replay, simulate): the participants, the
@@ -94,6 +89,5 @@ pub fn main() -> ExitCode {
         Opdracht::Serve(args) => serve::run(args),
         Opdracht::Log(opdracht) => log::run(opdracht),
         Opdracht::Broker(opdracht) => broker::run(opdracht),
-        Opdracht::Loadgen(args) => loadgen::run(args),
     }
 }

@@ -30,7 +30,7 @@ use chrono::{DateTime, Days, FixedOffset, NaiveDate};
 use quick_xml::events::Event;
 use rust_decimal::Decimal;
 
-use crate::bericht::{
+use clearinghuis::bericht::{
     self, Aanmelding, AansprakelijkePartij, Aansprakelijkstelling, AkkoordA, Bedrag, Bericht,
     BerichtId, Bestuurder, Betaalbevestiging, Betaalkenmerk, ClaimBlok, ClaimId, Component,
     Deelnemercode, Dekking, Document, Documenten, KentekenInvoer, Kop, KorteTekst, Leeg,
@@ -827,14 +827,14 @@ impl Kern {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::kenteken::Kenteken;
+    use clearinghuis::engine::kenteken::Kenteken;
 
     fn nu() -> DateTime<FixedOffset> {
         bericht::tijdstip::parse("2026-11-20T09:00:00+01:00").expect("time")
     }
 
     fn model(n: usize) -> Model {
-        let codes = crate::loadgen::deelnemers::codes(n, 70_000_001).expect("codes");
+        let codes = crate::deelnemers::codes(n, 70_000_001).expect("codes");
         Model::new(codes, 7).expect("model")
     }
 

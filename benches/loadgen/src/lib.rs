@@ -1,6 +1,10 @@
-//! `clearinghuis loadgen`: N synthetic participants run complete, valid
-//! conversations against a hub over AMQP, and the same bytes go through the
-//! bare broker for comparison (issue 8).
+//! The load generator of issue 8, a crate of its own beside the product
+//! (benches/loadgen; the binary `clearinghuis-loadgen` is `src/main.rs`): N
+//! synthetic participants run complete, valid conversations against a hub
+//! over AMQP, and the same bytes go through the bare broker for comparison.
+//! It uses the product only through the `clearinghuis` library (the message
+//! types and writers, the AMQP topology) and runs the hub as the product's
+//! own `clearinghuis serve`.
 //!
 //! - [`deelnemers`]: the participants file for N generated insurers.
 //! - [`gesprek`]: the pure participant model (what to send, what to answer).
@@ -14,7 +18,7 @@
 //! - [`proces`]: the hub as a child process, its database and its memory.
 //!
 //! **Architecture Invariant:** the loadgen never names or declares a queue
-//! itself; it goes through `transport::amqp::topologie`.
+//! itself; it goes through `clearinghuis::transport::amqp::topologie`.
 //! **Architecture Invariant:** a run is the same for the same seed, apart from
 //! the wall-clock `Tijdstip` of the messages.
 
@@ -40,8 +44,8 @@ use lapin::{BasicProperties, Channel, Confirmation, Connection, PublisherConfirm
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinSet;
 
-use crate::bericht::Deelnemercode;
-use crate::transport::amqp::{AmqpFout, Verbinding, topologie};
+use clearinghuis::bericht::Deelnemercode;
+use clearinghuis::transport::amqp::{AmqpFout, Verbinding, topologie};
 use gesprek::{ANTWOORDEN_PER_CLAIM, GesprekFout, Kern, Model, Verzending};
 use meting::{Histogram, Meting};
 

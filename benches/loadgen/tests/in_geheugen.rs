@@ -1,24 +1,30 @@
 //! The load generator's conversations are valid: 200 generated claims between
 //! seven generated participants, interleaved in a seeded order, run through
-//! the in-memory hub (`replay::Hub`) with the model answering every outbound
-//! message, as the AMQP driver does. No Foutbericht, one receipt per inbound
-//! message to its sender, every claim archived, and the message counts the
-//! model announces.
-
-mod common;
+//! the product's in-memory hub (`clearinghuis::hub::Hub`) with the model
+//! answering every outbound message, as the AMQP driver does. No Foutbericht,
+//! one receipt per inbound message to its sender, every claim archived, and
+//! the message counts the model announces.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::OnceLock;
 
 use chrono::Duration;
 use clearinghuis::bericht::{self, Deelnemercode, Werkmap, tijdstip};
+use clearinghuis::codec::Pipeline;
 use clearinghuis::deelnemers::Deelnemers;
 use clearinghuis::engine::{Context, Fase, Instellingen};
 use clearinghuis::hub::Hub;
-use clearinghuis::loadgen::deelnemers;
-use clearinghuis::loadgen::gesprek::{
+use clearinghuis_loadgen::deelnemers;
+use clearinghuis_loadgen::gesprek::{
     ANTWOORDEN_PER_CLAIM, BERICHTEN_PER_CLAIM, Kern, Model, Stap, Verzending,
     claim_van_schadenummer,
 };
+
+/// The validator threads, started once for the tests of this file.
+fn pipeline() -> &'static Pipeline {
+    static P: OnceLock<Pipeline> = OnceLock::new();
+    P.get_or_init(|| Pipeline::met_threads(2).expect("validator threads start"))
+}
 
 const CLAIMS: u64 = 200;
 const DEELNEMERS: usize = 7;
@@ -46,7 +52,7 @@ fn tweehonderd_claims_lopen_het_hele_pad_door_de_hub() {
         deelnemers: &register,
         instellingen: &instellingen,
     };
-    let mut hub = Hub::new(common::pipeline(), ctx);
+    let mut hub = Hub::new(pipeline(), ctx);
     let model = Model::new(codes.clone(), 42).expect("model");
     let mut klok = tijdstip::parse("2026-03-02T09:00:00+01:00").expect("time");
     let begin = klok;

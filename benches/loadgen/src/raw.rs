@@ -24,8 +24,8 @@ use super::{
     LoadgenFout, Opzet, bevestiger, consumptiekanaal, leeg, nu, proces, publicatiekanaal,
     publiceer, slot, wacht_tot_klaar,
 };
-use crate::bericht::Deelnemercode;
-use crate::transport::amqp::topologie;
+use clearinghuis::bericht::Deelnemercode;
+use clearinghuis::transport::amqp::topologie;
 
 struct Gedeeld {
     totaal: u64,

@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::bericht::Deelnemercode;
+use clearinghuis::bericht::Deelnemercode;
 
 /// The first code of a load run: `CR-70000001`, a range no real participant uses.
 pub const EERSTE_CODE: u32 = 70_000_001;
@@ -82,7 +82,7 @@ pub fn toml(codes: &[Deelnemercode]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deelnemers::{Deelnemers, controleer_iban};
+    use clearinghuis::deelnemers::{Deelnemers, controleer_iban};
 
     #[test]
     fn het_bestand_laadt_en_elke_iban_klopt() {

@@ -1,18 +1,23 @@
-//! `clearinghuis loadgen`: the load generator and benchmark of issue 8. The
-//! raw broker phase first (the hub must not run then), then the hub phase
-//! against a fresh PostgreSQL database and a hub started as a child.
+//! `clearinghuis-loadgen`: the load generator and benchmark of issue 8, a
+//! binary of its own beside the product (crate `clearinghuis-loadgen` in
+//! benches/loadgen). The raw broker phase first (the hub must not run then),
+//! then the hub phase against a fresh PostgreSQL database and a hub started
+//! as a child: the product's `clearinghuis serve`, by default the
+//! `clearinghuis` binary next to this one (`target/<profile>/`), else `--hub`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::loadgen::deelnemers::{self, EERSTE_CODE};
-use crate::loadgen::gesprek::Model;
-use crate::loadgen::meting::{Meting, Rss, duizendtallen, ms};
-use crate::loadgen::proces::{self, Geheugen, HubProces};
-use crate::loadgen::{self, LoadgenFout, Opzet, raw};
-use crate::transport::amqp::Verbinding;
+use clap::Parser;
+use clearinghuis::transport::amqp::Verbinding;
+use clearinghuis_loadgen as loadgen;
+use loadgen::deelnemers::{self, EERSTE_CODE};
+use loadgen::gesprek::Model;
+use loadgen::meting::{Meting, Rss, duizendtallen, ms};
+use loadgen::proces::{self, Geheugen, HubProces};
+use loadgen::{LoadgenFout, Opzet, raw};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Fase {
@@ -21,8 +26,12 @@ enum Fase {
     Both,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
+/// Load generator and benchmark: N synthetic participants run whole
+/// conversations over AMQP against a hub (and the bare broker for
+/// comparison); prints messages per second, latency and the hub's memory.
+#[derive(Debug, Parser)]
+#[command(name = "clearinghuis-loadgen", version)]
+struct Args {
     /// Synthetic participants (codes from --first-code on); each is V on some claims, A on others.
     #[arg(long, default_value_t = 10)]
     participants_count: usize,
@@ -37,7 +46,9 @@ pub struct Args {
     /// A PostgreSQL database to connect to; the hub gets a fresh `ch_loadgen` on that server.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pg: String,
-    /// The hub binary (default: this one).
+    /// The hub binary, run as `HUB serve --config …` (default: `clearinghuis`
+    /// next to this binary, i.e. the workspace's `target/<profile>/clearinghuis`;
+    /// build it first with `cargo build --release`).
     #[arg(long)]
     hub: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "both")]
@@ -140,7 +151,8 @@ fn regel_hub(m: &Meting) -> String {
     )
 }
 
-pub fn run(args: Args) -> ExitCode {
+fn main() -> ExitCode {
+    let args = Args::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -148,7 +160,7 @@ pub fn run(args: Args) -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("clearinghuis loadgen: {e}");
+            eprintln!("clearinghuis-loadgen: {e}");
             return ExitCode::from(2);
         }
     };
@@ -156,7 +168,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(goed) if goed => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("clearinghuis loadgen: {e}");
+            eprintln!("clearinghuis-loadgen: {e}");
             ExitCode::from(2)
         }
     }
@@ -183,6 +195,12 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
         opzet.window,
         args.seed
     );
+    // Before the raw phase: a missing hub binary should not cost a run first.
+    let hub_bin = match (args.only, &args.hub) {
+        (Fase::Raw, _) => None,
+        (_, Some(p)) => Some(p.clone()),
+        (_, None) => Some(naast_mij()?),
+    };
     let mut figuren = serde_json::Map::new();
     let mut goed = true;
     let raw = if matches!(args.only, Fase::Raw | Fase::Both) {
@@ -194,8 +212,8 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
     } else {
         None
     };
-    if matches!(args.only, Fase::Hub | Fase::Both) {
-        let m = hub_fase(args, &opzet).await?;
+    if let Some(hub_bin) = &hub_bin {
+        let m = hub_fase(args, &opzet, hub_bin).await?;
         println!("{}", regel_hub(&m));
         println!("{}", regel_verbruik(&m));
         for v in &m.voorbeelden {
@@ -229,7 +247,7 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
     Ok(goed)
 }
 
-async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
+async fn hub_fase(args: &Args, opzet: &Opzet, hub_bin: &Path) -> Result<Meting, LoadgenFout> {
     let codes = opzet.model.deelnemers();
     let map = std::env::temp_dir().join(format!("clearinghuis-loadgen-{}", std::process::id()));
     std::fs::create_dir_all(&map).map_err(|bron| LoadgenFout::Bestand {
@@ -246,14 +264,7 @@ async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     let config = proces::schrijf_config(&map, &deelnemers::toml(codes), &store, &args.amqp)?;
     let verbinding = opzet.verbinding.open().await?;
     proces::leeg_bestaande(&verbinding, codes).await?;
-    let hub_bin = match &args.hub {
-        Some(p) => p.clone(),
-        None => std::env::current_exe().map_err(|bron| LoadgenFout::Bestand {
-            pad: "the current executable".into(),
-            bron,
-        })?,
-    };
-    let mut hub = HubProces::start(&hub_bin, &config, &map)?;
+    let mut hub = HubProces::start(hub_bin, &config, &map)?;
     println!(
         "hub: {} serve --config {} (pid {}, log {})",
         hub_bin.display(),
@@ -320,6 +331,27 @@ async fn hub_fase(args: &Args, opzet: &Opzet) -> Result<Meting, LoadgenFout> {
     Ok(m)
 }
 
+/// The product's binary beside this one: cargo puts every binary of the
+/// workspace in the same `target/<profile>/`. A path dependency builds only
+/// the product's library, so `cargo run -p clearinghuis-loadgen` alone does
+/// not build (or rebuild) the hub: `cargo build --release` at the root does.
+fn naast_mij() -> Result<PathBuf, LoadgenFout> {
+    let mij = std::env::current_exe().map_err(|bron| LoadgenFout::Bestand {
+        pad: "the current executable".into(),
+        bron,
+    })?;
+    let hub = mij.with_file_name(format!("clearinghuis{}", std::env::consts::EXE_SUFFIX));
+    if hub.is_file() {
+        Ok(hub)
+    } else {
+        Err(LoadgenFout::Hub(format!(
+            "{} not found: build the hub first (`cargo build --release` at the workspace root), \
+             or name the binary with --hub",
+            hub.display()
+        )))
+    }
+}
+
 /// Ends with an error as soon as the hub process exits during the load.
 async fn bewaak(hub: &mut HubProces) -> LoadgenFout {
     loop {
@@ -327,5 +359,38 @@ async fn bewaak(hub: &mut HubProces) -> LoadgenFout {
             return e;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The options of the old `clearinghuis loadgen`, unchanged.
+    #[test]
+    fn opties() {
+        Args::command().debug_assert();
+        let a = Args::try_parse_from([
+            "clearinghuis-loadgen",
+            "--participants-count",
+            "4",
+            "--claims",
+            "2000",
+            "--window",
+            "100",
+            "--hub",
+            "/elders/clearinghuis",
+            "--only",
+            "hub",
+        ])
+        .expect("parses");
+        assert_eq!((a.participants_count, a.claims, a.window), (4, 2000, 100));
+        assert_eq!(a.hub.as_deref(), Some(Path::new("/elders/clearinghuis")));
+        assert_eq!(a.only, Fase::Hub);
+        let standaard = Args::try_parse_from(["clearinghuis-loadgen"]).expect("parses");
+        assert_eq!(standaard.hub, None);
+        assert_eq!(standaard.only, Fase::Both);
+        assert_eq!(standaard.first_code, EERSTE_CODE);
     }
 }

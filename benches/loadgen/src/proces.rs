@@ -15,8 +15,8 @@ use lapin::{Channel, Connection};
 use sqlx::Connection as _;
 
 use super::LoadgenFout;
-use crate::bericht::Deelnemercode;
-use crate::transport::amqp::topologie;
+use clearinghuis::bericht::Deelnemercode;
+use clearinghuis::transport::amqp::topologie;
 
 /// The database the hub phase creates afresh (and the only one it drops).
 pub const DATABASE: &str = "ch_loadgen";
@@ -531,7 +531,7 @@ mod tests {
             "amqp://guest:guest@127.0.0.1:5672/%2f",
         )
         .expect("written");
-        let config = crate::config::Configuratie::laad(Some(&pad), std::iter::empty())
+        let config = clearinghuis::config::Configuratie::laad(Some(&pad), std::iter::empty())
             .expect("the hub reads it");
         assert_eq!(config.mailbox.kind.as_deref(), Some("amqp"));
         assert_eq!(
