@@ -500,8 +500,14 @@ pub async fn hub_fase(
     let seconden = begin.elapsed().as_secs_f64();
     let verbruik = proces::Verbruik::nu().sinds(&verbruik_begin);
     taken.abort_all();
-    // Closing is courtesy; the figures are in already.
-    let _ = verbinding.close(200, "loadgen done".into()).await;
+    // Closing is courtesy; the figures are in already. Bounded: a close that
+    // never completes (seen about once in 15 runs) hung the run before the
+    // hub child was stopped.
+    let _ = tokio::time::timeout(
+        Duration::from_secs(5),
+        verbinding.close(200, "loadgen done".into()),
+    )
+    .await;
     uitkomst?;
     let g = &gedeeld;
     let verstuurd = g.verstuurd.load(Ordering::Relaxed).max(1);
