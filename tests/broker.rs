@@ -121,6 +121,23 @@ impl Drop for Opruimen {
     }
 }
 
+/// A fresh folder for one test, named by `naam` and the first code, with a
+/// participants file of `codes`; the guard removes the users, queues,
+/// exchanges and the folder when the test ends.
+fn werkplaats(naam: &str, codes: &[&Deelnemercode]) -> (PathBuf, Opruimen) {
+    let eerste = codes.first().map(|c| c.as_str()).unwrap_or("leeg");
+    let map = std::env::temp_dir().join(format!("{naam}-{eerste}"));
+    let _ = std::fs::remove_dir_all(&map);
+    std::fs::create_dir_all(&map).expect("temp folder");
+    let opruimen = Opruimen {
+        codes: codes.iter().map(|c| (*c).clone()).collect(),
+        map: map.clone(),
+    };
+    let inhoud: String = codes.iter().map(|c| deelnemer(c)).collect();
+    std::fs::write(map.join("participants.toml"), inhoud).expect("participants file");
+    (map, opruimen)
+}
+
 fn setup(map: &Path, extra: &[&str]) -> String {
     let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
         .current_dir(map)
@@ -231,18 +248,7 @@ async fn passief(kanaal: &Channel, queue: &str) -> Result<u32, lapin::Error> {
 async fn deelnemer_mag_alleen_bij_de_eigen_queues() {
     let _een = EEN_TEGELIJK.lock().await;
     let (een, twee) = verse_codes();
-    let map = std::env::temp_dir().join(format!("clearinghuis-broker-{een}"));
-    let _ = std::fs::remove_dir_all(&map);
-    std::fs::create_dir_all(&map).expect("temp folder");
-    let _opruimen = Opruimen {
-        codes: vec![een.clone(), twee.clone()],
-        map: map.clone(),
-    };
-    std::fs::write(
-        map.join("participants.toml"),
-        deelnemer(&een) + &deelnemer(&twee),
-    )
-    .expect("participants file");
+    let (map, _opruimen) = werkplaats("clearinghuis-broker", &[&een, &twee]);
 
     // First run: both users made, passwords in 0600 files.
     let uit = setup(&map, &[]);
@@ -426,14 +432,7 @@ async fn deelnemer_mag_alleen_bij_de_eigen_queues() {
 async fn broker_weigert_berichten_boven_de_grootste_toegestane() {
     let _een = EEN_TEGELIJK.lock().await;
     let (een, _) = verse_codes();
-    let map = std::env::temp_dir().join(format!("clearinghuis-broker-grens-{een}"));
-    let _ = std::fs::remove_dir_all(&map);
-    std::fs::create_dir_all(&map).expect("temp folder");
-    let _opruimen = Opruimen {
-        codes: vec![een.clone()],
-        map: map.clone(),
-    };
-    std::fs::write(map.join("participants.toml"), deelnemer(&een)).expect("participants file");
+    let (map, _opruimen) = werkplaats("clearinghuis-broker-grens", &[&een]);
     let uit = setup(&map, &[]);
     assert!(uit.contains("max_message_size"), "{uit}");
     assert_eq!(
@@ -852,11 +851,9 @@ where
     verslag
 }
 
-/// Makes participants `a` and `b` with `broker setup` in `map`; returns
+/// Makes the participants of `map`'s file with `broker setup`; returns
 /// `a`'s password.
-fn twee_deelnemers(map: &Path, a: &Deelnemercode, b: &Deelnemercode) -> String {
-    std::fs::write(map.join("participants.toml"), deelnemer(a) + &deelnemer(b))
-        .expect("participants file");
+fn twee_deelnemers(map: &Path, a: &Deelnemercode) -> String {
     setup(map, &[]);
     lees_wachtwoord(&map.join("wachtwoorden").join(format!("{a}.password"))).expect("password")
 }
@@ -875,14 +872,8 @@ fn druk_af(naam: &str, verslag: &std::collections::BTreeMap<(&'static str, Afloo
 async fn aanvalsmatrix_met_wachtwoord() {
     let _een = EEN_TEGELIJK.lock().await;
     let (a, b) = verse_codes();
-    let map = std::env::temp_dir().join(format!("clearinghuis-matrix-{a}"));
-    let _ = std::fs::remove_dir_all(&map);
-    std::fs::create_dir_all(&map).expect("temp folder");
-    let _opruimen = Opruimen {
-        codes: vec![a.clone(), b.clone()],
-        map: map.clone(),
-    };
-    let ww = twee_deelnemers(&map, &a, &b);
+    let (map, _opruimen) = werkplaats("clearinghuis-matrix", &[&a, &b]);
+    let ww = twee_deelnemers(&map, &a);
     assert!(namen("list_queues").contains(&GEPARKEERD.to_string()));
     let verslag = speel_matrix(&a, &b, || async {
         verbind(&a, &ww).await.expect("a logs in with its password")
@@ -967,18 +958,7 @@ fn rabbitmqctl(args: &[&str]) {
 async fn een_oude_broker_wordt_omgezet_en_de_hub_weigert_hem_daarvoor() {
     let _een = EEN_TEGELIJK.lock().await;
     let (a, b) = verse_codes();
-    let map = std::env::temp_dir().join(format!("clearinghuis-omzetten-{a}"));
-    let _ = std::fs::remove_dir_all(&map);
-    std::fs::create_dir_all(&map).expect("temp folder");
-    let _opruimen = Opruimen {
-        codes: vec![a.clone(), b.clone()],
-        map: map.clone(),
-    };
-    std::fs::write(
-        map.join("participants.toml"),
-        deelnemer(&a) + &deelnemer(&b),
-    )
-    .expect("participants file");
+    let (map, _opruimen) = werkplaats("clearinghuis-omzetten", &[&a, &b]);
 
     // The old state: queues only, a message waiting, the old permissions.
     let guest = Verbinding::new(GUEST, "broker test guest")
@@ -1147,18 +1127,7 @@ async fn aanvalsmatrix_met_bedrijfscertificaat() {
     let _een = EEN_TEGELIJK.lock().await;
     let tls = common::tls::broker();
     let (a, b) = verse_codes();
-    let map = std::env::temp_dir().join(format!("clearinghuis-matrix-cert-{a}"));
-    let _ = std::fs::remove_dir_all(&map);
-    std::fs::create_dir_all(&map).expect("temp folder");
-    let _opruimen = Opruimen {
-        codes: vec![a.clone(), b.clone()],
-        map: map.clone(),
-    };
-    std::fs::write(
-        map.join("participants.toml"),
-        deelnemer(&a) + &deelnemer(&b),
-    )
-    .expect("participants file");
+    let (map, _opruimen) = werkplaats("clearinghuis-matrix-cert", &[&a, &b]);
     let uit = setup(&map, &["--certificates"]);
     for code in [&a, &b] {
         assert_eq!(
@@ -1206,13 +1175,7 @@ async fn hub_en_deelnemer_met_certificaten() {
     let tls = common::tls::broker();
     let (a, b) = verse_codes();
     let hub = format!("clearinghuis-hub-{a}");
-    let map = std::env::temp_dir().join(format!("clearinghuis-cert-hub-{a}"));
-    let _ = std::fs::remove_dir_all(&map);
-    std::fs::create_dir_all(&map).expect("temp folder");
-    let _opruimen = Opruimen {
-        codes: vec![a.clone(), b.clone()],
-        map: map.clone(),
-    };
+    let (map, _opruimen) = werkplaats("clearinghuis-cert-hub", &[&a, &b]);
     struct HubWeg(String);
     impl Drop for HubWeg {
         fn drop(&mut self) {
@@ -1234,11 +1197,6 @@ async fn hub_en_deelnemer_met_certificaten() {
         ".*",
         ".*",
     ]);
-    std::fs::write(
-        map.join("participants.toml"),
-        deelnemer(&a) + &deelnemer(&b),
-    )
-    .expect("participants file");
     setup(&map, &["--certificates"]);
 
     let bestanden = common::tls::Map::nieuw("hub");
