@@ -42,7 +42,7 @@ use crate::bericht::Deelnemercode;
 use crate::codec::{Ontvangen, Pipeline};
 use crate::engine::Vraag;
 use crate::hub::{Controle, Gewekt, Herkomst, Hub, HubFout, Logregel};
-use crate::store::{Batch, Bestand, Store, StoreFout, Uitgaand, logrijen};
+use crate::store::{Batch, Bestand, Inregel, Store, StoreFout, Uitgaand, logrijen};
 use crate::storing::{Plek, Storingen};
 use crate::transport::amqp::AmqpFout;
 use crate::transport::amqp::postbus::{AmqpPostbus, Levering, Onderweg, TeVerzenden};
@@ -623,9 +623,17 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 b.herkomst,
                 b.ontvangen,
             );
-            batch
-                .regels
-                .extend(logrijen(Some((in_regel, v.hash, v.uitslag)), &v.uit));
+            batch.regels.extend(logrijen(
+                Some(Inregel {
+                    regel: in_regel,
+                    hash: v.hash,
+                    uitslag: v.uitslag,
+                    claim: v.claim.clone(),
+                    bericht_id: v.bericht_id,
+                }),
+                None,
+                &v.uit,
+            ));
             batch.wijzigingen.extend(v.wijzigingen);
             ronde.berichten += 1;
             bevestig.push(match b.bron {

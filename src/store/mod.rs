@@ -17,12 +17,13 @@
 //! and money stays text inside the claim's JSON.
 
 pub mod bewaakt;
+pub mod overzicht;
 pub mod postgres;
 mod rij;
 pub mod slot;
 pub mod sqlite;
 
-use crate::bericht::{BerichtId, Deelnemercode};
+use crate::bericht::{BerichtId, ClaimId, Deelnemercode};
 use crate::engine::{self, Gevonden, Toestand, Vraag, Wijziging};
 use crate::hub::{Gewekt, Logregel, Richting};
 
@@ -126,6 +127,11 @@ pub struct Logrij {
     pub uitslag: Option<String>,
     /// Outbound: the hub's BerichtId (also put in the outbox).
     pub bericht_id: Option<BerichtId>,
+    /// The claim the line belongs to, when there is one (the message traffic
+    /// of a dossier reads it).
+    pub claim_id: Option<String>,
+    /// Inbound: the sender's own BerichtId, when it could be read.
+    pub extern_id: Option<String>,
 }
 
 /// A file of a directory mailbox, committed with the batch that logged it.
@@ -161,8 +167,22 @@ pub struct Batch {
 impl Batch {
     /// Adds what a fired timer wrote: its out lines and its changes.
     pub fn neem_gewekt(&mut self, g: Gewekt) {
-        self.regels.extend(logrijen(None, &g.uit));
+        let claim = match &g.wekker.doel {
+            engine::Doel::Claim(c) => Some(c),
+            engine::Doel::Vastgehouden => None,
+        };
+        self.regels.extend(logrijen(None, claim, &g.uit));
         self.wijzigingen.extend(g.wijzigingen);
+    }
+
+    /// When the batch happened: its latest log line (a claim's row in the
+    /// overview is "changed" then); the clock only for a batch without one.
+    pub fn tijd(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.regels
+            .iter()
+            .map(|r| r.regel.at)
+            .max()
+            .unwrap_or_else(|| chrono::Utc::now().fixed_offset())
     }
 
     pub fn is_leeg(&self) -> bool {
@@ -223,18 +243,35 @@ pub trait Store {
     ) -> Result<u64, StoreFout>;
 }
 
-/// The log rows of one processed inbound message or fired timer.
+/// An inbound message as the dispatcher logs it.
+pub struct Inregel {
+    pub regel: Logregel,
+    pub hash: String,
+    pub uitslag: engine::Uitslag,
+    /// The claim the engine found or made for it.
+    pub claim: Option<ClaimId>,
+    pub bericht_id: Option<BerichtId>,
+}
+
+/// The log rows of one processed inbound message or fired timer. An
+/// outbound line belongs to the claim its XML names (a counter-claim's
+/// notice names the new one), else to the claim of what caused it.
 pub fn logrijen(
-    in_regel: Option<(Logregel, String, engine::Uitslag)>,
+    in_regel: Option<Inregel>,
+    claim: Option<&ClaimId>,
     uit: &[Logregel],
 ) -> Vec<Logrij> {
     let mut rijen = Vec::with_capacity(uit.len() + 1);
-    if let Some((regel, hash, uitslag)) = in_regel {
+    let mut claim = claim.map(ToString::to_string);
+    if let Some(i) = in_regel {
+        claim = i.claim.as_ref().map(ToString::to_string).or(claim);
         rijen.push(Logrij {
-            regel,
-            hash: Some(hash),
-            uitslag: Some(uitslag.to_string()),
+            regel: i.regel,
+            hash: Some(i.hash),
+            uitslag: Some(i.uitslag.to_string()),
             bericht_id: None,
+            claim_id: claim.clone(),
+            extern_id: i.bericht_id.map(|b| b.to_string()),
         });
     }
     for u in uit {
@@ -243,15 +280,21 @@ pub fn logrijen(
             regel: u.clone(),
             hash: None,
             uitslag: None,
-            bericht_id: bericht_id_van(&u.xml),
+            bericht_id: element(&u.xml, "BerichtId").and_then(|t| BerichtId::new(t).ok()),
+            claim_id: element(&u.xml, "ClaimId")
+                .map(ToString::to_string)
+                .or_else(|| claim.clone()),
+            extern_id: None,
         });
     }
     rijen
 }
 
-/// The `<BerichtId>` of a hub message (the first one in its Kop).
-fn bericht_id_van(xml: &str) -> Option<BerichtId> {
-    let begin = xml.find("<BerichtId>")? + "<BerichtId>".len();
-    let eind = begin + xml[begin..].find("</BerichtId>")?;
-    BerichtId::new(&xml[begin..eind]).ok()
+/// The text of the first `<naam>` element of a hub message (its Kop comes
+/// first, so `BerichtId` is the message's own).
+fn element<'x>(xml: &'x str, naam: &str) -> Option<&'x str> {
+    let open = format!("<{naam}>");
+    let begin = xml.find(&open)? + open.len();
+    let eind = begin + xml[begin..].find(&format!("</{naam}>"))?;
+    Some(&xml[begin..eind])
 }

@@ -10,9 +10,12 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset};
+
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
+use super::overzicht;
 use super::rij::{
     claim_id, code, inboxregel, json, lees_claim, logregel, onleesbaar, tijd, vastgehouden,
 };
@@ -80,7 +83,81 @@ impl PgStore {
             }
         }
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool, slot: None })
+        let store = PgStore { pool, slot: None };
+        store.vul_partijen_aan().await?;
+        Ok(store)
+    }
+
+    /// The overview rows of `claims` ([`overzicht`]), in one statement.
+    async fn schrijf_partijen(
+        tx: &mut Transaction<'_, Postgres>,
+        claims: impl Iterator<Item = &Claim>,
+        gewijzigd: &DateTime<FixedOffset>,
+    ) -> Result<(), StoreFout> {
+        let mut k: [Vec<Option<String>>; 14] = Default::default();
+        for c in claims {
+            for r in overzicht::rijen(c, gewijzigd) {
+                let velden = [
+                    Some(r.deelnemer),
+                    Some(r.claim_id),
+                    Some(r.rol.to_string()),
+                    Some(r.werkmap),
+                    Some(r.status),
+                    Some(r.status_tegenpartij),
+                    Some(r.tegenpartij),
+                    r.schadenummer,
+                    Some(r.kenteken),
+                    Some(r.kenteken_tegenpartij),
+                    Some(r.schadedatum),
+                    Some(r.ongeval_id),
+                    Some(r.aangemaakt),
+                    Some(r.gewijzigd),
+                ];
+                for (kolom, v) in k.iter_mut().zip(velden) {
+                    kolom.push(v);
+                }
+            }
+        }
+        if k[0].is_empty() {
+            return Ok(());
+        }
+        let mut q = sqlx::query(
+            "INSERT INTO claim_partijen (deelnemer, claim_id, rol, werkmap, status, status_tegenpartij, tegenpartij, schadenummer, kenteken, kenteken_tegenpartij, schadedatum, ongeval_id, aangemaakt, gewijzigd)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+             ON CONFLICT (deelnemer, claim_id) DO UPDATE SET rol = EXCLUDED.rol, werkmap = EXCLUDED.werkmap, status = EXCLUDED.status,
+                 status_tegenpartij = EXCLUDED.status_tegenpartij, tegenpartij = EXCLUDED.tegenpartij, schadenummer = EXCLUDED.schadenummer,
+                 kenteken = EXCLUDED.kenteken, kenteken_tegenpartij = EXCLUDED.kenteken_tegenpartij, schadedatum = EXCLUDED.schadedatum,
+                 ongeval_id = EXCLUDED.ongeval_id, aangemaakt = EXCLUDED.aangemaakt, gewijzigd = EXCLUDED.gewijzigd",
+        );
+        for kolom in &k {
+            q = q.bind(kolom);
+        }
+        q.execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// A database from before migration 0005 has claims but no overview
+    /// rows: derive them once from the claims.
+    async fn vul_partijen_aan(&self) -> Result<(), StoreFout> {
+        let leeg: bool = sqlx::query_scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM claim_partijen) AND EXISTS (SELECT 1 FROM claims)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if !leeg {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        let rijen: Vec<(String, String)> =
+            sqlx::query_as("SELECT claim_id, data FROM claims ORDER BY claim_id")
+                .fetch_all(&mut *tx)
+                .await?;
+        for (id, data) in rijen {
+            let c = lees_claim(&id, &data)?;
+            PgStore::schrijf_partijen(&mut tx, std::iter::once(&*c), &c.laatste_activiteit).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Writes the net effect of the batch's changes, one statement per table.
@@ -89,6 +166,7 @@ impl PgStore {
     async fn schrijf(
         tx: &mut Transaction<'_, Postgres>,
         wijzigingen: &[Wijziging],
+        gewijzigd: &DateTime<FixedOffset>,
     ) -> Result<(), StoreFout> {
         let mut claims: BTreeMap<String, &Claim> = BTreeMap::new();
         // A claim's keys from every state it had in the batch, as the
@@ -164,6 +242,7 @@ impl PgStore {
             .bind(&data)
             .execute(&mut **tx)
             .await?;
+            PgStore::schrijf_partijen(tx, claims.values().copied(), gewijzigd).await?;
             sqlx::query("DELETE FROM timers WHERE claim_id = ANY($1::text[])")
                 .bind(&ids)
                 .execute(&mut **tx)
@@ -578,6 +657,8 @@ impl Store for PgStore {
             let mut user_id = Vec::with_capacity(n);
             let mut grootte = Vec::with_capacity(n);
             let mut onleesbaar = Vec::with_capacity(n);
+            let mut claim_id = Vec::with_capacity(n);
+            let mut extern_id = Vec::with_capacity(n);
             let mut o_seq = Vec::new();
             let mut o_mailbox = Vec::new();
             let mut o_bericht_id = Vec::new();
@@ -598,6 +679,8 @@ impl Store for PgStore {
                 user_id.push(r.regel.herkomst.user_id());
                 grootte.push(r.regel.size.map(groot));
                 onleesbaar.push(r.regel.unreadable.as_deref());
+                claim_id.push(r.claim_id.as_deref());
+                extern_id.push(r.extern_id.as_deref());
                 if let Some(id) = &r.bericht_id {
                     o_seq.push(s);
                     o_mailbox.push(r.regel.mailbox.as_str());
@@ -607,10 +690,10 @@ impl Store for PgStore {
             // at_utc is the logged text read by the server: the same instant,
             // to the microsecond the hub's clock keeps.
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar)
-                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar
-                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[])
-                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar)",
+                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id)
+                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[])
+                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id)",
             )
             .bind(&seq)
             .bind(&at)
@@ -624,6 +707,8 @@ impl Store for PgStore {
             .bind(&user_id)
             .bind(&grootte)
             .bind(&onleesbaar)
+            .bind(&claim_id)
+            .bind(&extern_id)
             .execute(&mut *tx)
             .await?;
             if !o_seq.is_empty() {
@@ -638,7 +723,7 @@ impl Store for PgStore {
                 .await?;
             }
         }
-        PgStore::schrijf(&mut tx, &batch.wijzigingen).await?;
+        PgStore::schrijf(&mut tx, &batch.wijzigingen, &batch.tijd()).await?;
         if !batch.bestanden.is_empty() {
             // A later row for the same file wins, as INSERT OR REPLACE would.
             let mut bestanden = BTreeMap::new();

@@ -3,11 +3,14 @@
 
 use std::str::FromStr;
 
+use chrono::{DateTime, FixedOffset};
+
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
 
+use super::overzicht;
 use super::rij::{
     claim_id, code, inboxregel, json, lees_claim, logregel, onleesbaar, tijd, vastgehouden,
 };
@@ -50,11 +53,12 @@ impl SqliteStore {
         Ok(store)
     }
 
-    /// A database from before migration 0002 has claims but no key tables:
-    /// derive them once from the claims.
+    /// A database from before migration 0002 (0005) has claims but no key
+    /// tables (overview rows): derive them once from the claims.
     async fn vul_sleutels_aan(&self) -> Result<(), StoreFout> {
         let leeg: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM voertuigen) = 0 AND (SELECT COUNT(*) FROM claims) > 0",
+            "SELECT ((SELECT COUNT(*) FROM voertuigen) = 0 OR (SELECT COUNT(*) FROM claim_partijen) = 0)
+                    AND (SELECT COUNT(*) FROM claims) > 0",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -67,16 +71,43 @@ impl SqliteStore {
             .await?;
         for r in rijen {
             let c = lees_claim(r.get::<&str, _>(0), r.get::<&str, _>(1))?;
-            SqliteStore::schrijf(&mut tx, &Wijziging::Claim(c)).await?;
+            let t = c.laatste_activiteit;
+            SqliteStore::schrijf(&mut tx, &Wijziging::Claim(c), &t).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    async fn schrijf(tx: &mut Transaction<'_, Sqlite>, w: &Wijziging) -> Result<(), StoreFout> {
+    async fn schrijf(
+        tx: &mut Transaction<'_, Sqlite>,
+        w: &Wijziging,
+        gewijzigd: &DateTime<FixedOffset>,
+    ) -> Result<(), StoreFout> {
         match w {
             Wijziging::Claim(c) => {
                 let id = c.id.to_string();
+                for r in overzicht::rijen(c, gewijzigd) {
+                    sqlx::query(
+                        "INSERT OR REPLACE INTO claim_partijen (deelnemer, claim_id, rol, werkmap, status, status_tegenpartij, tegenpartij, schadenummer, kenteken, kenteken_tegenpartij, schadedatum, ongeval_id, aangemaakt, gewijzigd)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(r.deelnemer)
+                    .bind(r.claim_id)
+                    .bind(r.rol)
+                    .bind(r.werkmap)
+                    .bind(r.status)
+                    .bind(r.status_tegenpartij)
+                    .bind(r.tegenpartij)
+                    .bind(r.schadenummer)
+                    .bind(r.kenteken)
+                    .bind(r.kenteken_tegenpartij)
+                    .bind(r.schadedatum)
+                    .bind(r.ongeval_id)
+                    .bind(r.aangemaakt)
+                    .bind(r.gewijzigd)
+                    .execute(&mut **tx)
+                    .await?;
+                }
                 sqlx::query("INSERT OR REPLACE INTO claims (claim_id, data) VALUES (?, ?)")
                     .bind(&id)
                     .bind(json(&**c)?)
@@ -337,7 +368,7 @@ impl Store for SqliteStore {
                 Richting::Out => "out",
             };
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(seq)
             .bind(tijdstip::format(&r.regel.at))
@@ -351,6 +382,8 @@ impl Store for SqliteStore {
             .bind(r.regel.herkomst.user_id())
             .bind(r.regel.size.map(|g| g as i64))
             .bind(&r.regel.unreadable)
+            .bind(&r.claim_id)
+            .bind(&r.extern_id)
             .execute(&mut *tx)
             .await?;
             if let Some(id) = &r.bericht_id {
@@ -362,8 +395,9 @@ impl Store for SqliteStore {
                     .await?;
             }
         }
+        let gewijzigd = batch.tijd();
         for w in &batch.wijzigingen {
-            SqliteStore::schrijf(&mut tx, w).await?;
+            SqliteStore::schrijf(&mut tx, w, &gewijzigd).await?;
         }
         for b in &batch.bestanden {
             sqlx::query(
