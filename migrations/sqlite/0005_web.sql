@@ -6,8 +6,11 @@
 -- answers about it, a timer's messages), and an inbound line's own BerichtId.
 ALTER TABLE berichtenlog ADD COLUMN claim_id TEXT;
 ALTER TABLE berichtenlog ADD COLUMN extern_id TEXT;
+-- The message's kind (its body element; a reminder with its Rappelsoort).
+ALTER TABLE berichtenlog ADD COLUMN soort TEXT;
 CREATE INDEX berichtenlog_claim ON berichtenlog (claim_id, seq);
 CREATE INDEX berichtenlog_extern ON berichtenlog (extern_id);
+CREATE INDEX berichtenlog_soort ON berichtenlog (soort, mailbox, at) WHERE soort LIKE 'Rappel%';
 
 -- One row per party of a claim, as that party sees it (rules.md §4): its
 -- work folder and status, its own number and plate, the other party.
@@ -26,6 +29,14 @@ CREATE TABLE claim_partijen (
     ongeval_id           TEXT NOT NULL,
     aangemaakt           TEXT NOT NULL,     -- RFC 3339 UTC
     gewijzigd            TEXT NOT NULL,     -- RFC 3339 UTC, the last commit that changed it
+    -- For management information (docs/managementinformatie.md):
+    fase                 TEXT NOT NULL,     -- engine::Fase
+    ovs_code             TEXT,
+    afmeldreden          TEXT,
+    overeenstemming      TEXT,              -- the date liability was matched
+    afgerekend           TEXT,              -- the first settlement's date
+    vervaldatum          TEXT,              -- its due date
+    betaald              TEXT,              -- the date it was paid
     PRIMARY KEY (deelnemer, claim_id)
 );
 CREATE INDEX claim_partijen_map ON claim_partijen (deelnemer, werkmap, gewijzigd);

@@ -132,6 +132,8 @@ pub struct Logrij {
     pub claim_id: Option<String>,
     /// Inbound: the sender's own BerichtId, when it could be read.
     pub extern_id: Option<String>,
+    /// The message's kind ([`soort_van`]).
+    pub soort: Option<String>,
 }
 
 /// A file of a directory mailbox, committed with the batch that logged it.
@@ -266,12 +268,16 @@ pub fn logrijen(
     if let Some(i) = in_regel {
         claim = i.claim.as_ref().map(ToString::to_string).or(claim);
         rijen.push(Logrij {
-            regel: i.regel,
             hash: Some(i.hash),
             uitslag: Some(i.uitslag.to_string()),
             bericht_id: None,
             claim_id: claim.clone(),
             extern_id: i.bericht_id.map(|b| b.to_string()),
+            soort: {
+                let b = i.regel.bytes();
+                soort_van(&String::from_utf8_lossy(&b[..b.len().min(1 << 16)]))
+            },
+            regel: i.regel,
         });
     }
     for u in uit {
@@ -285,9 +291,29 @@ pub fn logrijen(
                 .map(ToString::to_string)
                 .or_else(|| claim.clone()),
             extern_id: None,
+            soort: soort_van(&u.xml),
         });
     }
     rijen
+}
+
+/// A message's kind as the log keeps it: its body element (the first after
+/// the `Kop`), and for a `Rappel` its `Rappelsoort` (`Rappel:Schadebedrag`).
+/// Read by searching the text, since a refused message may not parse.
+pub fn soort_van(xml: &str) -> Option<String> {
+    let na_kop = &xml[xml.find("</Kop>")? + "</Kop>".len()..];
+    let begin = na_kop.find('<')? + 1;
+    let naam: String = na_kop[begin..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if naam.is_empty() {
+        return None;
+    }
+    Some(match element(na_kop, "Rappelsoort") {
+        Some(s) if naam == "Rappel" => format!("Rappel:{s}"),
+        _ => naam,
+    })
 }
 
 /// The text of the first `<naam>` element of a hub message (its Kop comes

@@ -25,6 +25,67 @@ pub struct Partijrij {
     pub ongeval_id: String,
     pub aangemaakt: String,
     pub gewijzigd: String,
+    pub fase: String,
+    pub ovs_code: Option<String>,
+    pub afmeldreden: Option<String>,
+    pub overeenstemming: Option<String>,
+    pub afgerekend: Option<String>,
+    pub vervaldatum: Option<String>,
+    pub betaald: Option<String>,
+}
+
+/// The columns of `claim_partijen`, in the order of [`Partijrij::velden`].
+pub const KOLOMMEN: [&str; 21] = [
+    "deelnemer",
+    "claim_id",
+    "rol",
+    "werkmap",
+    "status",
+    "status_tegenpartij",
+    "tegenpartij",
+    "schadenummer",
+    "kenteken",
+    "kenteken_tegenpartij",
+    "schadedatum",
+    "ongeval_id",
+    "aangemaakt",
+    "gewijzigd",
+    "fase",
+    "ovs_code",
+    "afmeldreden",
+    "overeenstemming",
+    "afgerekend",
+    "vervaldatum",
+    "betaald",
+];
+
+impl Partijrij {
+    /// The values in the order of [`KOLOMMEN`].
+    pub fn velden(self) -> [Option<String>; 21] {
+        [
+            Some(self.deelnemer),
+            Some(self.claim_id),
+            Some(self.rol.to_string()),
+            Some(self.werkmap),
+            Some(self.status),
+            Some(self.status_tegenpartij),
+            Some(self.tegenpartij),
+            self.schadenummer,
+            Some(self.kenteken),
+            Some(self.kenteken_tegenpartij),
+            Some(self.schadedatum),
+            Some(self.ongeval_id),
+            Some(self.aangemaakt),
+            Some(self.gewijzigd),
+            Some(self.fase),
+            self.ovs_code,
+            self.afmeldreden,
+            self.overeenstemming,
+            self.afgerekend,
+            self.vervaldatum,
+            self.betaald,
+        ]
+    }
 }
 
 /// A time as the overview keeps it: UTC, so text order is time order.
@@ -35,6 +96,7 @@ pub fn utc(t: &DateTime<FixedOffset>) -> String {
 
 /// Both parties' rows of `claim`, changed at `gewijzigd`.
 pub fn rijen(claim: &Claim, gewijzigd: &DateTime<FixedOffset>) -> [Partijrij; 2] {
+    let eerste = claim.afrekeningen.first();
     let rij = |rol: Rol| {
         let ander = match rol {
             Rol::Verhaler => Rol::Aansprakelijke,
@@ -72,6 +134,18 @@ pub fn rijen(claim: &Claim, gewijzigd: &DateTime<FixedOffset>) -> [Partijrij; 2]
             ongeval_id: claim.ongeval.to_string(),
             aangemaakt: utc(&claim.aangemaakt),
             gewijzigd: utc(gewijzigd),
+            fase: format!("{:?}", claim.fase),
+            ovs_code: claim.ovs_code.map(|c| c.to_string()),
+            afmeldreden: claim.afmeldreden.map(|r| r.to_string()),
+            // Liability is matched when a percentage stands; the step that
+            // matched it is the last of the history.
+            overeenstemming: claim
+                .verhaalpercentage
+                .and(claim.standpunten.last())
+                .map(|s| s.tijdstip.date_naive().to_string()),
+            afgerekend: eerste.map(|a| a.datum.to_string()),
+            vervaldatum: eerste.map(|a| a.vervaldatum.to_string()),
+            betaald: eerste.and_then(|a| a.betaald).map(|d| d.to_string()),
         }
     };
     [rij(Rol::Verhaler), rij(Rol::Aansprakelijke)]

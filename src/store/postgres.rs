@@ -43,6 +43,24 @@ fn groot(n: u64) -> i64 {
     n as i64
 }
 
+/// Upserts `claim_partijen` rows from one array per column.
+static UPSERT_PARTIJ: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let k = overzicht::KOLOMMEN;
+    format!(
+        "INSERT INTO claim_partijen ({}) SELECT * FROM UNNEST({}) ON CONFLICT (deelnemer, claim_id) DO UPDATE SET {}",
+        k.join(", "),
+        (1..=k.len())
+            .map(|i| format!("${i}::text[]"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        k[2..]
+            .iter()
+            .map(|c| format!("{c} = EXCLUDED.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+});
+
 impl PgStore {
     /// Connects to `url` (`postgres://user@host/db`) and runs the migrations.
     pub async fn open(url: &str) -> Result<PgStore, StoreFout> {
@@ -94,26 +112,10 @@ impl PgStore {
         claims: impl Iterator<Item = &Claim>,
         gewijzigd: &DateTime<FixedOffset>,
     ) -> Result<(), StoreFout> {
-        let mut k: [Vec<Option<String>>; 14] = Default::default();
+        let mut k: [Vec<Option<String>>; 21] = Default::default();
         for c in claims {
             for r in overzicht::rijen(c, gewijzigd) {
-                let velden = [
-                    Some(r.deelnemer),
-                    Some(r.claim_id),
-                    Some(r.rol.to_string()),
-                    Some(r.werkmap),
-                    Some(r.status),
-                    Some(r.status_tegenpartij),
-                    Some(r.tegenpartij),
-                    r.schadenummer,
-                    Some(r.kenteken),
-                    Some(r.kenteken_tegenpartij),
-                    Some(r.schadedatum),
-                    Some(r.ongeval_id),
-                    Some(r.aangemaakt),
-                    Some(r.gewijzigd),
-                ];
-                for (kolom, v) in k.iter_mut().zip(velden) {
+                for (kolom, v) in k.iter_mut().zip(r.velden()) {
                     kolom.push(v);
                 }
             }
@@ -121,14 +123,7 @@ impl PgStore {
         if k[0].is_empty() {
             return Ok(());
         }
-        let mut q = sqlx::query(
-            "INSERT INTO claim_partijen (deelnemer, claim_id, rol, werkmap, status, status_tegenpartij, tegenpartij, schadenummer, kenteken, kenteken_tegenpartij, schadedatum, ongeval_id, aangemaakt, gewijzigd)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-             ON CONFLICT (deelnemer, claim_id) DO UPDATE SET rol = EXCLUDED.rol, werkmap = EXCLUDED.werkmap, status = EXCLUDED.status,
-                 status_tegenpartij = EXCLUDED.status_tegenpartij, tegenpartij = EXCLUDED.tegenpartij, schadenummer = EXCLUDED.schadenummer,
-                 kenteken = EXCLUDED.kenteken, kenteken_tegenpartij = EXCLUDED.kenteken_tegenpartij, schadedatum = EXCLUDED.schadedatum,
-                 ongeval_id = EXCLUDED.ongeval_id, aangemaakt = EXCLUDED.aangemaakt, gewijzigd = EXCLUDED.gewijzigd",
-        );
+        let mut q = sqlx::query(&UPSERT_PARTIJ);
         for kolom in &k {
             q = q.bind(kolom);
         }
@@ -659,6 +654,7 @@ impl Store for PgStore {
             let mut onleesbaar = Vec::with_capacity(n);
             let mut claim_id = Vec::with_capacity(n);
             let mut extern_id = Vec::with_capacity(n);
+            let mut soort = Vec::with_capacity(n);
             let mut o_seq = Vec::new();
             let mut o_mailbox = Vec::new();
             let mut o_bericht_id = Vec::new();
@@ -681,6 +677,7 @@ impl Store for PgStore {
                 onleesbaar.push(r.regel.unreadable.as_deref());
                 claim_id.push(r.claim_id.as_deref());
                 extern_id.push(r.extern_id.as_deref());
+                soort.push(r.soort.as_deref());
                 if let Some(id) = &r.bericht_id {
                     o_seq.push(s);
                     o_mailbox.push(r.regel.mailbox.as_str());
@@ -690,10 +687,10 @@ impl Store for PgStore {
             // at_utc is the logged text read by the server: the same instant,
             // to the microsecond the hub's clock keeps.
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id)
-                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id
-                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[])
-                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id)",
+                "INSERT INTO berichtenlog (seq, at, at_utc, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id, soort)
+                 SELECT seq, at, at::timestamptz, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id, soort
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[])
+                      AS r (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id, soort)",
             )
             .bind(&seq)
             .bind(&at)
@@ -709,6 +706,7 @@ impl Store for PgStore {
             .bind(&onleesbaar)
             .bind(&claim_id)
             .bind(&extern_id)
+            .bind(&soort)
             .execute(&mut *tx)
             .await?;
             if !o_seq.is_empty() {

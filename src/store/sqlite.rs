@@ -19,6 +19,15 @@ use crate::bericht::{ClaimId, Deelnemercode, tijdstip, xml};
 use crate::engine::{Gevonden, Tellers, Timersoort, Toestand, Vraag, Wijziging};
 use crate::hub::{Logregel, Richting};
 
+/// `INSERT OR REPLACE INTO claim_partijen` with every column.
+static INSERT_PARTIJ: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT OR REPLACE INTO claim_partijen ({}) VALUES ({})",
+        overzicht::KOLOMMEN.join(", "),
+        vec!["?"; overzicht::KOLOMMEN.len()].join(", ")
+    )
+});
+
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -87,26 +96,11 @@ impl SqliteStore {
             Wijziging::Claim(c) => {
                 let id = c.id.to_string();
                 for r in overzicht::rijen(c, gewijzigd) {
-                    sqlx::query(
-                        "INSERT OR REPLACE INTO claim_partijen (deelnemer, claim_id, rol, werkmap, status, status_tegenpartij, tegenpartij, schadenummer, kenteken, kenteken_tegenpartij, schadedatum, ongeval_id, aangemaakt, gewijzigd)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(r.deelnemer)
-                    .bind(r.claim_id)
-                    .bind(r.rol)
-                    .bind(r.werkmap)
-                    .bind(r.status)
-                    .bind(r.status_tegenpartij)
-                    .bind(r.tegenpartij)
-                    .bind(r.schadenummer)
-                    .bind(r.kenteken)
-                    .bind(r.kenteken_tegenpartij)
-                    .bind(r.schadedatum)
-                    .bind(r.ongeval_id)
-                    .bind(r.aangemaakt)
-                    .bind(r.gewijzigd)
-                    .execute(&mut **tx)
-                    .await?;
+                    let mut q = sqlx::query(&INSERT_PARTIJ);
+                    for v in r.velden() {
+                        q = q.bind(v);
+                    }
+                    q.execute(&mut **tx).await?;
                 }
                 sqlx::query("INSERT OR REPLACE INTO claims (claim_id, data) VALUES (?, ?)")
                     .bind(&id)
@@ -368,7 +362,7 @@ impl Store for SqliteStore {
                 Richting::Out => "out",
             };
             sqlx::query(
-                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO berichtenlog (seq, at, richting, mailbox, xml, hash, uitslag, bericht_id, transport, user_id, grootte, onleesbaar, claim_id, extern_id, soort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(seq)
             .bind(tijdstip::format(&r.regel.at))
@@ -384,6 +378,7 @@ impl Store for SqliteStore {
             .bind(&r.regel.unreadable)
             .bind(&r.claim_id)
             .bind(&r.extern_id)
+            .bind(&r.soort)
             .execute(&mut *tx)
             .await?;
             if let Some(id) = &r.bericht_id {
