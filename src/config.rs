@@ -81,7 +81,13 @@ pub struct TermijnenConfig {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Api {
+    /// Where the web part listens (default 127.0.0.1:8080; "" switches it off).
     pub listen: Option<String>,
+    /// PEM certificate chain and key: required to listen beyond loopback.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// "verplicht": every user must log in with a second factor.
+    pub tweede_factor: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -297,6 +297,8 @@ pub struct Dispatcher<'a, S: Store> {
     later: BTreeMap<(Deelnemercode, String, Identiteit), Instant>,
     /// When answers held back by a failing `out` folder are tried again.
     lever_opnieuw: Option<Instant>,
+    metingen: Option<std::sync::Arc<crate::metingen::Metingen>>,
+    heraanbod: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 /// Most rounds of answers waiting for their confirms at once.
@@ -315,6 +317,8 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             storingen: Storingen::default(),
             later: BTreeMap::new(),
             lever_opnieuw: None,
+            metingen: None,
+            heraanbod: None,
         }
     }
 
@@ -331,6 +335,19 @@ impl<'a, S: Store> Dispatcher<'a, S> {
     /// The faults of single mailboxes and files open now.
     pub fn storingen(&self) -> &Storingen {
         &self.storingen
+    }
+
+    /// Counts messages and times rounds into `metingen` (the `/metrics` endpoint).
+    pub fn met_metingen(mut self, metingen: std::sync::Arc<crate::metingen::Metingen>) -> Self {
+        self.metingen = Some(metingen);
+        self
+    }
+
+    /// `heraanbod` wakes the dispatcher to deliver what the operator put
+    /// back in the outbox (a re-delivery).
+    pub fn met_heraanbod(mut self, heraanbod: std::sync::Arc<tokio::sync::Notify>) -> Self {
+        self.heraanbod = Some(heraanbod);
+        self
     }
 
     /// Reports mailbox faults into `storingen` (shared with the caller, and
@@ -422,10 +439,18 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             if ronde.berichten > 0 || ronde.timers > 0 || ronde.al_verwerkt > 0 {
                 continue;
             }
+            let heraanbod = self.heraanbod.clone();
+            let heraanbod = async {
+                match heraanbod {
+                    Some(h) => h.notified().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = stop.changed() => {}
                 _ = wek.recv() => {}
                 _ = tokio::time::sleep(wacht) => {}
+                _ = heraanbod => self.lever_opnieuw = Some(Instant::now()),
             }
         }
     }
@@ -623,6 +648,7 @@ impl<'a, S: Store> Dispatcher<'a, S> {
                 b.herkomst,
                 b.ontvangen,
             );
+            let uitslag_tekst = v.uitslag.to_string();
             batch.regels.extend(logrijen(
                 Some(Inregel {
                     regel: in_regel,
@@ -636,6 +662,9 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             ));
             batch.wijzigingen.extend(v.wijzigingen);
             ronde.berichten += 1;
+            if let Some(m) = &self.metingen {
+                m.uitslag(&uitslag_tekst);
+            }
             bevestig.push(match b.bron {
                 Bron::Bestand(f, i) => Bevestiging::Bestand(f, i, v.seq_in),
                 Bron::Levering(l) => Bevestiging::Levering(l),
@@ -711,6 +740,12 @@ impl<'a, S: Store> Dispatcher<'a, S> {
             self.rond_af().await?;
         }
         fasen.klaar("deliver");
+        if let Some(m) = &self.metingen
+            && (ronde.berichten > 0 || ronde.timers > 0)
+        {
+            let totaal: Duration = fasen.fasen.iter().map(|(_, d)| *d).sum();
+            m.ronde.observe(totaal.as_secs_f64());
+        }
         if ronde.berichten > 0 {
             tracing::debug!(messages = ronde.berichten, out = ronde.verzonden, phases = %fasen, "round");
         }

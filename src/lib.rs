@@ -39,6 +39,7 @@ pub mod deelnemers;
 pub mod dispatcher;
 pub mod engine;
 pub mod hub;
+pub mod metingen;
 pub mod replay;
 pub mod schemas;
 pub mod simulatie;
@@ -46,3 +47,11 @@ pub mod store;
 pub mod storing;
 pub mod transport;
 pub mod verbergen;
+pub mod web;
+
+/// Makes ring rustls's process-wide provider. Both ring and aws-lc-rs are in
+/// the tree (lapin asks for ring, axum-server for aws-lc-rs), and rustls then
+/// picks none by itself: every TLS user (broker, web) calls this first.
+pub fn kies_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

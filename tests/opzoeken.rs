@@ -13,7 +13,7 @@ use clearinghuis::engine::{Context, Instellingen};
 use clearinghuis::hub::{Hub, HubFout, Logregel, Richting};
 use clearinghuis::store::postgres::PgStore;
 use clearinghuis::store::sqlite::SqliteStore;
-use clearinghuis::store::{Batch, Store, logrijen};
+use clearinghuis::store::{Batch, Inregel, Store, logrijen};
 
 fn regels(pad: &std::path::Path) -> Vec<Logregel> {
     std::fs::read_to_string(pad)
@@ -83,7 +83,7 @@ async fn speel_gedeeltelijk<S: Store>(
         };
         batch
             .regels
-            .extend(logrijen(Some((in_regel, v.hash, v.uitslag)), &v.uit));
+            .extend(logrijen(Some(Inregel::van(in_regel, &v)), None, &v.uit));
         batch.wijzigingen.extend(v.wijzigingen);
         uit.extend(v.uit);
         store.bewaar(&batch).await.expect("commits");

@@ -18,7 +18,7 @@ use clearinghuis::engine::{Context, Instellingen, Toestand, Vraag, Wijziging, Zi
 use clearinghuis::hub::{Herkomst, Hub, Logregel, Richting};
 use clearinghuis::store::postgres::PgStore;
 use clearinghuis::store::sqlite::SqliteStore;
-use clearinghuis::store::{Batch, Bestand, Bestandsrij, Store, logrijen};
+use clearinghuis::store::{Batch, Bestand, Bestandsrij, Inregel, Store, logrijen};
 use sqlx::Row;
 
 // ---------------------------------------------------------------------------
@@ -87,7 +87,7 @@ impl Speler {
                     seq: Some(v.seq_in),
                     ..r.clone()
                 };
-                let rijen = logrijen(Some((in_regel, v.hash.clone(), v.uitslag)), &v.uit);
+                let rijen = logrijen(Some(Inregel::van(in_regel, &v)), None, &v.uit);
                 batch.regels.extend(rijen);
                 batch.wijzigingen.extend(v.wijzigingen);
                 batch.bestanden.push(Bestand {

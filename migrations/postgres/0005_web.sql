@@ -75,6 +75,7 @@ CREATE TABLE tokens (
     rollen       text    NOT NULL,
     omschrijving text    NOT NULL,
     aangemaakt   text    NOT NULL,
+    verloopt     bigint,                   -- unix seconds; NULL: until revoked
     ingetrokken  text
 );
 

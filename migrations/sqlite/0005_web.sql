@@ -75,6 +75,7 @@ CREATE TABLE tokens (
     rollen       TEXT    NOT NULL,
     omschrijving TEXT    NOT NULL,
     aangemaakt   TEXT    NOT NULL,
+    verloopt     INTEGER,                   -- unix seconds; NULL: until revoked
     ingetrokken  TEXT
 );
 

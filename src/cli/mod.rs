@@ -3,6 +3,7 @@
 //! an exit status.
 
 mod broker;
+mod gebruiker;
 mod log;
 mod replay;
 mod schema;
@@ -55,6 +56,12 @@ enum Opdracht {
     /// (run on the broker host; see docs/broker.md).
     #[command(subcommand)]
     Broker(broker::Opdracht),
+    /// The web part's users (web.md): toevoegen, wijzigen, blokkeren, lijst.
+    #[command(subcommand)]
+    Gebruiker(gebruiker::Gebruiker),
+    /// Bearer tokens for back offices: nieuw, lijst, intrekken.
+    #[command(subcommand)]
+    Token(gebruiker::Token),
 }
 
 /// What a hub in memory needs (replay, simulate): the participants, the
@@ -80,6 +87,7 @@ fn onderdelen(
 }
 
 pub fn main() -> ExitCode {
+    crate::kies_crypto();
     let cli = Cli::parse();
     match cli.opdracht {
         Opdracht::Validate(args) => validate::run(args),
@@ -89,5 +97,7 @@ pub fn main() -> ExitCode {
         Opdracht::Serve(args) => serve::run(args),
         Opdracht::Log(opdracht) => log::run(opdracht),
         Opdracht::Broker(opdracht) => broker::run(opdracht),
+        Opdracht::Gebruiker(o) => gebruiker::gebruiker(o),
+        Opdracht::Token(o) => gebruiker::token(o),
     }
 }

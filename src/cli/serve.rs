@@ -17,6 +17,7 @@ use crate::deelnemers::Deelnemers;
 use crate::dispatcher::{Dispatcher, DispatcherFout, Postbus};
 use crate::engine::Context;
 use crate::hub::{Hub, Logregel, Richting};
+use crate::metingen::Metingen;
 use crate::store::bewaakt::BewaakteStore;
 use crate::store::slot::{Bestandsslot, Houder, PgSlot};
 use crate::store::{Store, StoreFout};
@@ -26,6 +27,8 @@ use crate::transport::amqp::postbus::AmqpPostbus;
 use crate::transport::amqp::{AmqpFout, Verbinding};
 use crate::transport::directory::{Mappen, zet_neer};
 use crate::verbergen::{self, Geheimen};
+use crate::web::db::Db;
+use crate::web::{App, Gebonden, Luister};
 
 /// The participants the hub starts with when none are given.
 const VOORBEELD_DEELNEMERS: &str = include_str!("../../fixtures/conversations/participants.toml");
@@ -146,6 +149,23 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fout(e),
     };
+    let luister = match Luister::van(
+        config.api.listen.as_deref(),
+        config.api.tls_cert.as_deref(),
+        config.api.tls_key.as_deref(),
+    ) {
+        Ok(l) => l,
+        Err(e) => return fout(e),
+    };
+    let tweede_factor_verplicht = match config.api.tweede_factor.as_deref() {
+        None | Some("") | Some("vrij") => false,
+        Some("verplicht") => true,
+        Some(a) => {
+            return fout(format!(
+                "[api] tweede_factor {a:?}: must be verplicht or vrij"
+            ));
+        }
+    };
     if let Soort::Amqp(v) = &soort {
         let codes: Vec<Deelnemercode> = deelnemers.iter().map(|d| d.code.clone()).collect();
         if let Err(e) = broker_houdt_apart(&config, v, &codes) {
@@ -191,16 +211,35 @@ pub fn run(args: Args) -> ExitCode {
         demo: args.demo,
     };
     let resultaat = runtime.block_on(async {
+        // Bound at start: a port in use or a bad certificate stops the hub now.
+        let web = match &luister {
+            None => None,
+            Some(l) => match l.bind().await {
+                Ok(g) => Some(WebStart {
+                    gebonden: g,
+                    deelnemers: Arc::new(deelnemers.clone()),
+                    tweede_factor_verplicht,
+                    demo: args.demo,
+                    data: args.data.clone(),
+                }),
+                Err(e) => return Err(e.to_string()),
+            },
+        };
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             stop_signaal().await;
             let _ = stop_tx.send(true);
         });
-        // Shared, so that a later metrics endpoint can read it.
+        // Shared with the web part's /readyz and /metrics.
         let bewaking = Arc::new(Bewaking::new());
         let mut leiding =
             Leiding::new(&url, &soort, &omgeving, stop_rx, geheimen.clone(), bewaking);
-        leiding.bedien().await
+        leiding.web = web;
+        let r = leiding.bedien().await;
+        if let Some(taak) = leiding.web_taak.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(6), taak).await;
+        }
+        r
     });
     match resultaat {
         Ok(()) => {
@@ -397,6 +436,20 @@ struct Leiding<'a> {
     vol_wacht: Duration,
     /// The first attempt prints how to use the hub (and starts the demo).
     eerste: bool,
+    /// The web part, started once the store is open (so its migrations ran).
+    web: Option<WebStart>,
+    web_taak: Option<tokio::task::JoinHandle<()>>,
+    metingen: Arc<Metingen>,
+    heraanbod: Arc<tokio::sync::Notify>,
+}
+
+/// The web part before it serves: its bound socket and what it shows.
+struct WebStart {
+    gebonden: Gebonden,
+    deelnemers: Arc<Deelnemers>,
+    tweede_factor_verplicht: bool,
+    demo: bool,
+    data: PathBuf,
 }
 
 impl<'a> Leiding<'a> {
@@ -421,6 +474,10 @@ impl<'a> Leiding<'a> {
             wacht: BEGIN_WACHT,
             vol_wacht: Duration::from_secs(2),
             eerste: true,
+            web: None,
+            web_taak: None,
+            metingen: Arc::new(Metingen::new()),
+            heraanbod: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -490,6 +547,7 @@ impl<'a> Leiding<'a> {
                 }
             };
             self.werkt(Dienst::Store);
+            self.start_web().await;
             let verloren = match &slot {
                 Some(Slot::Postgres { verloren, .. }) => Some(verloren.clone()),
                 _ => None,
@@ -513,6 +571,65 @@ impl<'a> Leiding<'a> {
                 }
             }
         }
+    }
+
+    /// Starts the web part once, beside the dispatcher, on its own pool.
+    async fn start_web(&mut self) {
+        let Some(w) = self.web.take() else {
+            return;
+        };
+        let db = match Db::open(self.url, 8).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(
+                    "web part: {}; it does not start",
+                    self.geheimen.verberg(&e.to_string())
+                );
+                return;
+            }
+        };
+        let schema = if w.gebonden.is_tls() { "https" } else { "http" };
+        eprintln!(
+            "clearinghuis serve: web and API on {schema}://{}/ (docs/api.md)",
+            w.gebonden.adres
+        );
+        if w.demo {
+            match super::gebruiker::demo(&db, &w.deelnemers, &w.data).await {
+                Ok(regels) => {
+                    println!(
+                        "demo users (log in at {schema}://{}/api/v1/sessie):",
+                        w.gebonden.adres
+                    );
+                    for r in regels {
+                        println!("{r}");
+                    }
+                    println!(
+                        "try: curl -H \"Authorization: Bearer $(cat {})\" '{schema}://{}/api/v1/claims?werkmap=WachtOp'",
+                        w.data.join("demo-token").display(),
+                        w.gebonden.adres
+                    );
+                }
+                Err(e) => tracing::error!("demo users: {e}"),
+            }
+        }
+        let app = App {
+            db,
+            deelnemers: w.deelnemers,
+            bewaking: self.bewaking.clone(),
+            metingen: self.metingen.clone(),
+            heraanbod: self.heraanbod.clone(),
+            pogingen: Arc::default(),
+            tls: w.gebonden.is_tls(),
+            tweede_factor_verplicht: w.tweede_factor_verplicht,
+        };
+        let stop = self.stop.clone();
+        self.web_taak = Some(tokio::spawn(async move {
+            let db = app.db.clone();
+            if let Err(e) = w.gebonden.serveer(app, stop).await {
+                tracing::error!("web part stopped: {e}");
+            }
+            db.sluit().await;
+        }));
     }
 
     /// After a failed attempt: says so (without secrets) and waits, for the
@@ -766,6 +883,8 @@ impl<'a> Leiding<'a> {
         let hub = Hub::met_toestand(o.pipeline, o.ctx, opgeslagen.toestand, opgeslagen.seq);
         let mut dispatcher = Dispatcher::new(hub, store, postbus, o.batch)
             .met_cache(o.cache)
+            .met_metingen(self.metingen.clone())
+            .met_heraanbod(self.heraanbod.clone())
             .met_storingen(self.storingen.clone());
         let r = dispatcher
             .draai(stop_rx, wek_rx, Duration::from_millis(250))

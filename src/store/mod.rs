@@ -255,6 +255,19 @@ pub struct Inregel {
     pub bericht_id: Option<BerichtId>,
 }
 
+impl Inregel {
+    /// The in line of a message the hub processed as `v`.
+    pub fn van(regel: Logregel, v: &crate::hub::Verwerkt) -> Inregel {
+        Inregel {
+            regel,
+            hash: v.hash.clone(),
+            uitslag: v.uitslag.clone(),
+            claim: v.claim.clone(),
+            bericht_id: v.bericht_id.clone(),
+        }
+    }
+}
+
 /// The log rows of one processed inbound message or fired timer. An
 /// outbound line belongs to the claim its XML names (a counter-claim's
 /// notice names the new one), else to the claim of what caused it.

@@ -283,6 +283,7 @@ impl fmt::Debug for Verbinding {
 
 impl Verbinding {
     pub fn new(url: &str, naam: &str) -> Verbinding {
+        crate::kies_crypto();
         Verbinding {
             url: url.to_string(),
             tls_ca: None,

@@ -1,0 +1,442 @@
+//! Who asks, and what they may (web.md "Users, roles, sessions"): a session
+//! cookie or a bearer token becomes a [`Gezag`]; every route declares the
+//! roles it needs ([`Toegang`]) and [`bewaak`] checks them, and the CSRF
+//! token of a session, before the handler runs.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::db::beide;
+use super::probleem::Probleem;
+use super::{App, Lichaam, geheim, nu_unix};
+use crate::bericht::Deelnemercode;
+
+/// The roles of web.md.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Rol {
+    Schadebehandeling,
+    Informatie,
+    Management,
+    Audit,
+    Operator,
+}
+
+impl Rol {
+    pub const ALLE: [Rol; 5] = [
+        Rol::Schadebehandeling,
+        Rol::Informatie,
+        Rol::Management,
+        Rol::Audit,
+        Rol::Operator,
+    ];
+
+    pub fn naam(self) -> &'static str {
+        match self {
+            Rol::Schadebehandeling => "schadebehandeling",
+            Rol::Informatie => "informatie",
+            Rol::Management => "management",
+            Rol::Audit => "audit",
+            Rol::Operator => "operator",
+        }
+    }
+
+    pub fn lees(tekst: &str) -> Option<Rol> {
+        Rol::ALLE.into_iter().find(|r| r.naam() == tekst.trim())
+    }
+}
+
+/// Roles as stored: comma-separated names.
+pub fn lees_rollen(tekst: &str) -> Result<Vec<Rol>, String> {
+    let mut rollen = Vec::new();
+    for deel in tekst.split(',').filter(|d| !d.trim().is_empty()) {
+        let r = Rol::lees(deel).ok_or_else(|| {
+            format!(
+                "unknown role {deel:?}: the roles are schadebehandeling, informatie, management, audit, operator"
+            )
+        })?;
+        if !rollen.contains(&r) {
+            rollen.push(r);
+        }
+    }
+    rollen.sort();
+    Ok(rollen)
+}
+
+pub fn schrijf_rollen(rollen: &[Rol]) -> String {
+    rollen
+        .iter()
+        .map(|r| r.naam())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy)]
+pub enum Toegang {
+    /// Anybody (health, metrics, the OpenAPI document, login).
+    Publiek,
+    /// Logged in, with one of these roles (the operator may everything).
+    Rollen(&'static [Rol]),
+}
+
+/// The one asking, as established for this request.
+#[derive(Debug, Clone)]
+pub struct Gezag {
+    /// For access records: `gebruiker:<e-mail>` or `token:<id>`.
+    pub wie: String,
+    pub naam: String,
+    /// The participant; `None` for the hub's operator.
+    pub deelnemer: Option<Deelnemercode>,
+    pub rollen: Vec<Rol>,
+    /// A session's CSRF token (a bearer token needs none: no browser sends it by itself).
+    pub csrf: Option<String>,
+}
+
+impl Gezag {
+    pub fn is_operator(&self) -> bool {
+        self.rollen.contains(&Rol::Operator)
+    }
+
+    pub fn mag(&self, rollen: &[Rol]) -> bool {
+        self.is_operator() || rollen.iter().any(|r| self.rollen.contains(r))
+    }
+}
+
+pub const COOKIE: &str = "ch_sessie";
+/// A session ends after this long without use (web.md).
+pub const SESSIE_IDLE: i64 = 30 * 60;
+/// Five failed logins lock the account this long.
+pub const VERGRENDELING: i64 = 15 * 60;
+pub const MAX_MISLUKT: i64 = 5;
+/// Failed logins one address may make per minute before it is told to wait.
+pub const MAX_PER_ADRES: u32 = 20;
+
+/// Failed logins per address in the current minute.
+#[derive(Default)]
+pub struct Pogingen(Mutex<BTreeMap<IpAddr, (u32, Instant)>>);
+
+impl Pogingen {
+    fn te_veel(&self, ip: IpAddr) -> bool {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let nu = Instant::now();
+        m.retain(|_, (_, t)| nu.duration_since(*t) < Duration::from_secs(60));
+        m.get(&ip).is_some_and(|(n, _)| *n >= MAX_PER_ADRES)
+    }
+
+    fn mislukt(&self, ip: IpAddr) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(ip).or_insert((0, Instant::now())).0 += 1;
+    }
+}
+
+fn cookie_waarde(kop: &HeaderMap) -> Option<String> {
+    kop.get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|deel| {
+            let (k, v) = deel.trim().split_once('=')?;
+            (k == COOKIE).then(|| v.to_string())
+        })
+}
+
+/// The [`Gezag`] of a request: `Ok(None)` when it carries no credentials.
+pub async fn gezag_van(app: &App, kop: &HeaderMap) -> Result<Option<Gezag>, Probleem> {
+    let nu = nu_unix();
+    if let Some(a) = kop.get(header::AUTHORIZATION) {
+        let token = a
+            .to_str()
+            .ok()
+            .and_then(|t| t.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                Probleem::niet_ingelogd().met_detail("Authorization must be `Bearer <token>`")
+            })?;
+        let rij: Option<(i64, Option<String>, String, Option<i64>)> = beide!(&app.db, p =>
+            sqlx::query_as("SELECT id, deelnemer, rollen, verloopt FROM tokens WHERE hash = $1 AND ingetrokken IS NULL")
+                .bind(geheim::hash(token.trim()))
+                .fetch_optional(p)
+                .await?
+        );
+        let Some((id, deelnemer, rollen, verloopt)) = rij else {
+            return Err(Probleem::niet_ingelogd().met_detail("the token is unknown or revoked"));
+        };
+        if verloopt.is_some_and(|v| v <= nu) {
+            return Err(Probleem::niet_ingelogd().met_detail("the token has expired"));
+        }
+        return Ok(Some(Gezag {
+            wie: format!("token:{id}"),
+            naam: format!("token {id}"),
+            deelnemer: deelnemer.and_then(|d| Deelnemercode::new(&d).ok()),
+            rollen: lees_rollen(&rollen).map_err(Probleem::intern)?,
+            csrf: None,
+        }));
+    }
+    let Some(waarde) = cookie_waarde(kop) else {
+        return Ok(None);
+    };
+    let hash = geheim::hash(&waarde);
+    type Rij = (String, i64, String, String, Option<String>, String, i64);
+    let rij: Option<Rij> = beide!(&app.db, p =>
+        sqlx::query_as(
+            "SELECT s.csrf, s.laatst, g.email, g.naam, g.deelnemer, g.rollen, g.geblokkeerd
+             FROM sessies s JOIN gebruikers g ON g.id = s.gebruiker WHERE s.hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(p)
+        .await?
+    );
+    let Some((csrf, laatst, email, naam, deelnemer, rollen, geblokkeerd)) = rij else {
+        return Err(Probleem::niet_ingelogd().met_detail("the session is unknown or has ended"));
+    };
+    if laatst + SESSIE_IDLE <= nu || geblokkeerd != 0 {
+        beide!(&app.db, p => sqlx::query("DELETE FROM sessies WHERE hash = $1").bind(&hash).execute(p).await.map(|_| ())?);
+        return Err(Probleem::niet_ingelogd().met_detail("the session has expired: log in again"));
+    }
+    // The idle clock is written at most once a minute, not on every request.
+    if nu - laatst >= 60 {
+        beide!(&app.db, p => sqlx::query("UPDATE sessies SET laatst = $1 WHERE hash = $2").bind(nu).bind(&hash).execute(p).await.map(|_| ())?);
+    }
+    Ok(Some(Gezag {
+        wie: format!("gebruiker:{email}"),
+        naam,
+        deelnemer: deelnemer.and_then(|d| Deelnemercode::new(&d).ok()),
+        rollen: lees_rollen(&rollen).map_err(Probleem::intern)?,
+        csrf: Some(csrf),
+    }))
+}
+
+/// The check in front of every route: credentials, role, CSRF.
+pub async fn bewaak(
+    State((app, toegang)): State<(App, Toegang)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let Toegang::Rollen(rollen) = toegang else {
+        return next.run(req).await;
+    };
+    let gezag = match gezag_van(&app, req.headers()).await {
+        Ok(Some(g)) => g,
+        Ok(None) => return Probleem::niet_ingelogd().into_response(),
+        Err(p) => return p.into_response(),
+    };
+    if !gezag.mag(rollen) {
+        return Probleem::geen_recht().into_response();
+    }
+    if !matches!(*req.method(), Method::GET | Method::HEAD)
+        && let Some(csrf) = &gezag.csrf
+    {
+        let gegeven = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !geheim::gelijk(gegeven, csrf) {
+            return Probleem::nieuw(StatusCode::FORBIDDEN, "csrf", "Het formulier is verlopen")
+                .met_detail(
+                    "a request that changes something needs the session's token in X-CSRF-Token",
+                )
+                .into_response();
+        }
+    }
+    req.extensions_mut().insert(gezag);
+    next.run(req).await
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Inloggen {
+    pub email: String,
+    pub wachtwoord: String,
+    /// The TOTP code, when the user has a second factor.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// Who is logged in, and the token every changing request must carry.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Sessie {
+    pub naam: String,
+    pub deelnemer: Option<String>,
+    pub rollen: Vec<Rol>,
+    pub csrf: Option<String>,
+}
+
+fn mislukt_probleem() -> Probleem {
+    Probleem::nieuw(
+        StatusCode::UNAUTHORIZED,
+        "inloggen-mislukt",
+        "Inloggen mislukt",
+    )
+    .met_detail("e-mail address, password or code is not right")
+}
+
+/// `POST /api/v1/sessie`: log in; sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/sessie", request_body = Inloggen,
+    responses((status = 200, body = Sessie), (status = 401, body = Probleem), (status = 423, body = Probleem), (status = 429, body = Probleem)))]
+pub async fn inloggen(
+    State(app): State<App>,
+    ConnectInfo(adres): ConnectInfo<SocketAddr>,
+    Lichaam(invoer): Lichaam<Inloggen>,
+) -> Result<Response, Probleem> {
+    let ip = adres.ip();
+    if app.pogingen.te_veel(ip) {
+        let mut p = Probleem::nieuw(
+            StatusCode::TOO_MANY_REQUESTS,
+            "te-veel-pogingen",
+            "Te veel mislukte pogingen vanaf dit adres",
+        )
+        .met_detail("wait a minute before trying again");
+        p.extra_kop = Some((header::RETRY_AFTER, HeaderValue::from_static("60")));
+        return Err(p);
+    }
+    let nu = nu_unix();
+    type Rij = (
+        i64,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+        Option<i64>,
+    );
+    let rij: Option<Rij> = beide!(&app.db, p =>
+        sqlx::query_as(
+            "SELECT id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, vergrendeld_tot
+             FROM gebruikers WHERE email = $1",
+        )
+        .bind(invoer.email.trim().to_lowercase())
+        .fetch_optional(p)
+        .await?
+    );
+    let Some((id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, tot)) = rij
+    else {
+        // As long as a wrong password: the answer tells nobody which e-mails exist.
+        let _ = geheim::controleer_wachtwoord(&invoer.wachtwoord, geheim::schijnhash());
+        app.pogingen.mislukt(ip);
+        return Err(mislukt_probleem());
+    };
+    if tot.is_some_and(|t| t > nu) {
+        app.pogingen.mislukt(ip);
+        return Err(Probleem::nieuw(
+            StatusCode::LOCKED,
+            "vergrendeld",
+            "Account tijdelijk geblokkeerd",
+        )
+        .met_detail("five failed attempts: the account is locked for 15 minutes"));
+    }
+    let wachtwoord_goed = wachtwoord
+        .as_deref()
+        .is_some_and(|h| geheim::controleer_wachtwoord(&invoer.wachtwoord, h));
+    let code_goed = match (&totp, &invoer.code) {
+        (None, _) => true,
+        (Some(g), Some(c)) => geheim::totp_klopt(g, c, nu as u64),
+        (Some(_), None) => false,
+    };
+    if wachtwoord_goed && totp.is_some() && invoer.code.is_none() {
+        // Not a failure: the second step of the login.
+        return Err(
+            Probleem::nieuw(StatusCode::UNAUTHORIZED, "code-nodig", "Voer de code in")
+                .met_detail("this user has a second factor: send the TOTP code in `code`"),
+        );
+    }
+    if !wachtwoord_goed || !code_goed || geblokkeerd != 0 {
+        app.pogingen.mislukt(ip);
+        if geblokkeerd == 0 {
+            let (n, tot) = if mislukt + 1 >= MAX_MISLUKT {
+                (0, Some(nu + VERGRENDELING))
+            } else {
+                (mislukt + 1, None)
+            };
+            beide!(&app.db, p => sqlx::query("UPDATE gebruikers SET mislukt = $1, vergrendeld_tot = $2 WHERE id = $3")
+                .bind(n).bind(tot).bind(id).execute(p).await.map(|_| ())?);
+        }
+        return Err(mislukt_probleem());
+    }
+    if app.tweede_factor_verplicht && totp.is_none() {
+        return Err(Probleem::nieuw(StatusCode::FORBIDDEN, "tweede-factor-verplicht", "Tweede factor verplicht")
+            .met_detail("the operator requires a second factor: ask for one (clearinghuis gebruiker wijzigen --totp)"));
+    }
+    let waarde = geheim::token();
+    let csrf = geheim::token();
+    beide!(&app.db, p => {
+        sqlx::query("UPDATE gebruikers SET mislukt = 0, vergrendeld_tot = NULL WHERE id = $1").bind(id).execute(p).await?;
+        sqlx::query("INSERT INTO sessies (hash, gebruiker, csrf, aangemaakt, laatst) VALUES ($1, $2, $3, $4, $4)")
+            .bind(geheim::hash(&waarde)).bind(id).bind(&csrf).bind(nu).execute(p).await?;
+    });
+    let cookie = format!(
+        "{COOKIE}={waarde}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSIE_IDLE}{}",
+        if app.tls { "; Secure" } else { "" }
+    );
+    let sessie = Sessie {
+        naam,
+        deelnemer,
+        rollen: lees_rollen(&rollen).map_err(Probleem::intern)?,
+        csrf: Some(csrf),
+    };
+    let mut r = axum::Json(sessie).into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(Probleem::intern)?,
+    );
+    Ok(r)
+}
+
+/// `GET /api/v1/sessie`: who is asking.
+#[utoipa::path(get, path = "/api/v1/sessie", responses((status = 200, body = Sessie), (status = 401, body = Probleem)))]
+pub async fn wie(State(app): State<App>, kop: HeaderMap) -> Result<axum::Json<Sessie>, Probleem> {
+    let g = gezag_van(&app, &kop)
+        .await?
+        .ok_or_else(Probleem::niet_ingelogd)?;
+    Ok(axum::Json(Sessie {
+        naam: g.naam,
+        deelnemer: g.deelnemer.map(|d| d.to_string()),
+        rollen: g.rollen,
+        csrf: g.csrf,
+    }))
+}
+
+/// `DELETE /api/v1/sessie`: log out (needs the CSRF token).
+#[utoipa::path(delete, path = "/api/v1/sessie", responses((status = 204), (status = 401, body = Probleem), (status = 403, body = Probleem)))]
+pub async fn uitloggen(State(app): State<App>, kop: HeaderMap) -> Result<Response, Probleem> {
+    let g = gezag_van(&app, &kop)
+        .await?
+        .ok_or_else(Probleem::niet_ingelogd)?;
+    let Some(csrf) = g.csrf else {
+        return Err(Probleem::ongeldig(
+            "a bearer token has no session to end; revoke it with `clearinghuis token intrekken`",
+        ));
+    };
+    let gegeven = kop
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !geheim::gelijk(gegeven, &csrf) {
+        return Err(Probleem::nieuw(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "Het formulier is verlopen",
+        ));
+    }
+    if let Some(w) = cookie_waarde(&kop) {
+        beide!(&app.db, p => sqlx::query("DELETE FROM sessies WHERE hash = $1").bind(geheim::hash(&w)).execute(p).await.map(|_| ())?);
+    }
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("ch_sessie=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(r)
+}
