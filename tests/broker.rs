@@ -907,6 +907,8 @@ fn serve_met(
     let mut kind = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
         .current_dir(map)
         .args(["serve", "--participants", "participants.toml"])
+        // Many hubs run at once: the web part only where a test asks for it.
+        .env("CLEARINGHUIS_API_LISTEN", "")
         .env("CLEARINGHUIS_MAILBOX_KIND", "amqp")
         .envs(omgeving.iter().map(|(k, v)| (*k, v.as_str())))
         .env("RUST_LOG", "info")

@@ -44,6 +44,8 @@ fn serve(naam: &str, omgeving: &[(&str, String)]) -> Afloop {
     let mut kind = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
         .current_dir(&map)
         .args(["serve", "--participants", "participants.toml"])
+        // Many hubs run at once: the web part only where a test asks for it.
+        .env("CLEARINGHUIS_API_LISTEN", "")
         .env("RUST_LOG", "info")
         .envs(omgeving.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::from(uit))

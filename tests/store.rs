@@ -76,11 +76,11 @@ impl Speler {
             let mut batch = Batch::default();
             for r in stuk {
                 let code = Deelnemercode::new(r.mailbox.as_str()).expect("code");
-                let v = self
+                let mut v = self
                     .hub
                     .ontvang(&code, r.at, r.xml.as_bytes())
                     .expect("processes");
-                for g in v.gewekt {
+                for g in std::mem::take(&mut v.gewekt) {
                     batch.neem_gewekt(g);
                 }
                 let in_regel = Logregel {

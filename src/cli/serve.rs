@@ -28,7 +28,7 @@ use crate::transport::amqp::{AmqpFout, Verbinding};
 use crate::transport::directory::{Mappen, zet_neer};
 use crate::verbergen::{self, Geheimen};
 use crate::web::db::Db;
-use crate::web::{App, Gebonden, Luister};
+use crate::web::{App, Luister};
 
 /// The participants the hub starts with when none are given.
 const VOORBEELD_DEELNEMERS: &str = include_str!("../../fixtures/conversations/participants.toml");
@@ -211,20 +211,15 @@ pub fn run(args: Args) -> ExitCode {
         demo: args.demo,
     };
     let resultaat = runtime.block_on(async {
-        // Bound at start: a port in use or a bad certificate stops the hub now.
-        let web = match &luister {
-            None => None,
-            Some(l) => match l.bind().await {
-                Ok(g) => Some(WebStart {
-                    gebonden: g,
-                    deelnemers: Arc::new(deelnemers.clone()),
-                    tweede_factor_verplicht,
-                    demo: args.demo,
-                    data: args.data.clone(),
-                }),
-                Err(e) => return Err(e.to_string()),
-            },
-        };
+        // Bound when this hub becomes the active one (a standby on the
+        // same host must not hold the port).
+        let web = luister.map(|l| WebStart {
+            luister: l,
+            deelnemers: Arc::new(deelnemers.clone()),
+            tweede_factor_verplicht,
+            demo: args.demo,
+            data: args.data.clone(),
+        });
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             stop_signaal().await;
@@ -445,7 +440,7 @@ struct Leiding<'a> {
 
 /// The web part before it serves: its bound socket and what it shows.
 struct WebStart {
-    gebonden: Gebonden,
+    luister: Luister,
     deelnemers: Arc<Deelnemers>,
     tweede_factor_verplicht: bool,
     demo: bool,
@@ -578,6 +573,16 @@ impl<'a> Leiding<'a> {
         let Some(w) = self.web.take() else {
             return;
         };
+        // A port in use or an unreadable certificate: the message link goes
+        // on without the web part, and says why.
+        let gebonden = match w.luister.bind().await {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::error!("web part: {e}; it does not start (the message link goes on)");
+                eprintln!("clearinghuis serve: web part not started: {e}");
+                return;
+            }
+        };
         let db = match Db::open(self.url, 8).await {
             Ok(d) => d,
             Err(e) => {
@@ -588,17 +593,17 @@ impl<'a> Leiding<'a> {
                 return;
             }
         };
-        let schema = if w.gebonden.is_tls() { "https" } else { "http" };
+        let schema = if gebonden.is_tls() { "https" } else { "http" };
         eprintln!(
             "clearinghuis serve: web and API on {schema}://{}/ (docs/api.md)",
-            w.gebonden.adres
+            gebonden.adres
         );
         if w.demo {
             match super::gebruiker::demo(&db, &w.deelnemers, &w.data).await {
                 Ok(regels) => {
                     println!(
                         "demo users (log in at {schema}://{}/api/v1/sessie):",
-                        w.gebonden.adres
+                        gebonden.adres
                     );
                     for r in regels {
                         println!("{r}");
@@ -606,7 +611,7 @@ impl<'a> Leiding<'a> {
                     println!(
                         "try: curl -H \"Authorization: Bearer $(cat {})\" '{schema}://{}/api/v1/claims?werkmap=WachtOp'",
                         w.data.join("demo-token").display(),
-                        w.gebonden.adres
+                        gebonden.adres
                     );
                 }
                 Err(e) => tracing::error!("demo users: {e}"),
@@ -619,13 +624,13 @@ impl<'a> Leiding<'a> {
             metingen: self.metingen.clone(),
             heraanbod: self.heraanbod.clone(),
             pogingen: Arc::default(),
-            tls: w.gebonden.is_tls(),
+            tls: gebonden.is_tls(),
             tweede_factor_verplicht: w.tweede_factor_verplicht,
         };
         let stop = self.stop.clone();
         self.web_taak = Some(tokio::spawn(async move {
             let db = app.db.clone();
-            if let Err(e) = w.gebonden.serveer(app, stop).await {
+            if let Err(e) = gebonden.serveer(app, stop).await {
                 tracing::error!("web part stopped: {e}");
             }
             db.sluit().await;

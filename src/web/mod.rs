@@ -386,6 +386,12 @@ impl Luister {
         if tls.is_none() && !adres.ip().is_loopback() {
             return Err(WebFout::TlsNodig(adres));
         }
+        // Unreadable files stop the hub at start, not when it becomes active.
+        if let Some((c, k)) = &tls {
+            for f in [c, k] {
+                std::fs::read(f).map_err(|e| WebFout::Tls(format!("{}: {e}", f.display())))?;
+            }
+        }
         Ok(Some(Luister { adres, tls }))
     }
 

@@ -112,6 +112,8 @@ impl Hub {
             .args(&programma[1..])
             .current_dir(&self.map)
             .args(["serve", "--participants", "participants.toml"])
+            // Many hubs run at once: the web part only where a test asks for it.
+            .env("CLEARINGHUIS_API_LISTEN", "")
             .args(&self.args)
             .env("RUST_LOG", "info")
             .envs(self.omgeving.iter().map(|(k, v)| (k.as_str(), v.as_str())))

@@ -163,6 +163,11 @@ impl HubProces {
             .arg("serve")
             .arg("--config")
             .arg(config)
+            // The web part only when the run asks for it (API readers).
+            .env(
+                "CLEARINGHUIS_API_LISTEN",
+                std::env::var("CLEARINGHUIS_API_LISTEN").unwrap_or_default(),
+            )
             .current_dir(map)
             .stdin(Stdio::null())
             .stdout(Stdio::from(uit))

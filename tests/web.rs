@@ -1,0 +1,540 @@
+//! The web part through real HTTP on a real `clearinghuis serve`, on both
+//! stores: the authorisation matrix over every route × role × (own claim,
+//! another's claim, a missing one), the OpenAPI document, and bad input.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clearinghuis::hub::{Logregel, Richting};
+use common::hub::Hub;
+
+const P: &str = "CR-00820000"; // V of CL-00000001
+const Q: &str = "CR-00660000"; // no party of it
+const EIGEN: &str = "CL-00000001";
+const WEG: &str = "CL-99999999";
+
+/// Who may use each route, written here apart from the code: a route the
+/// code serves that is not in this table fails the test.
+const VERWACHT: &[(&str, &str, &[&str])] = &[
+    ("GET", "/healthz", &["*"]),
+    ("GET", "/readyz", &["*"]),
+    ("GET", "/metrics", &["*"]),
+    ("GET", "/api/v1/openapi.json", &["*"]),
+    ("POST", "/api/v1/sessie", &["*"]),
+    ("GET", "/api/v1/sessie", &["*"]),
+    ("DELETE", "/api/v1/sessie", &["*"]),
+    ("GET", "/api/v1/claims", &["schadebehandeling"]),
+    (
+        "GET",
+        "/api/v1/claims/{claimId}",
+        &["schadebehandeling", "audit"],
+    ),
+    (
+        "GET",
+        "/api/v1/claims/{claimId}/historie",
+        &["schadebehandeling", "audit"],
+    ),
+    (
+        "GET",
+        "/api/v1/claims/{claimId}/berichten",
+        &["schadebehandeling", "audit"],
+    ),
+    (
+        "GET",
+        "/api/v1/claims/{claimId}/berichten/{berichtId}",
+        &["schadebehandeling", "audit"],
+    ),
+    ("GET", "/api/v1/claims/{claimId}/inzage", &["audit"]),
+    ("GET", "/api/v1/informatie", &["informatie"]),
+    ("GET", "/api/v1/mi", &["management"]),
+    ("GET", "/api/v1/log", &[]),
+    ("GET", "/api/v1/log/{seq}", &[]),
+    ("GET", "/api/v1/geparkeerd", &[]),
+    ("POST", "/api/v1/berichten/{berichtId}/opnieuw", &[]),
+];
+
+const ROLLEN: [&str; 4] = ["schadebehandeling", "informatie", "management", "audit"];
+
+fn vrije_poort() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    l.local_addr().expect("address").port()
+}
+
+struct Web {
+    hub: Hub,
+    basis: String,
+}
+
+impl Web {
+    fn start(naam: &str, store: Option<&str>) -> Web {
+        let mut hub = Hub::nieuw(naam);
+        let poort = vrije_poort();
+        hub.omgeving.push((
+            "CLEARINGHUIS_API_LISTEN".into(),
+            format!("127.0.0.1:{poort}"),
+        ));
+        if let Some(url) = store {
+            hub.omgeving
+                .push(("CLEARINGHUIS_STORE_URL".into(), url.to_string()));
+        }
+        hub.start();
+        let basis = format!("http://127.0.0.1:{poort}");
+        let begin = Instant::now();
+        while ureq::get(&format!("{basis}/healthz")).call().is_err() {
+            assert!(
+                begin.elapsed() < Duration::from_secs(30),
+                "no web part: {}",
+                hub.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Web { hub, basis }
+    }
+
+    /// Plays the in lines of a conversation fixture into the mailboxes.
+    fn speel(&self, fixture: &str) {
+        let tekst =
+            std::fs::read_to_string(common::root().join("fixtures/conversations").join(fixture))
+                .expect("fixture");
+        for (i, regel) in tekst.lines().enumerate() {
+            let r: Logregel = serde_json::from_str(regel).expect("log line");
+            if r.direction != Richting::In {
+                continue;
+            }
+            let map = self.hub.in_map(&r.mailbox);
+            std::fs::write(map.join(format!(".t{i}")), r.xml.as_bytes()).expect("write");
+            std::fs::rename(map.join(format!(".t{i}")), map.join(format!("m{i:03}.xml")))
+                .expect("rename");
+            let begin = Instant::now();
+            while self.hub.wachtend() > 0 {
+                assert!(
+                    begin.elapsed() < Duration::from_secs(30),
+                    "not taken: {}",
+                    self.hub.log()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    fn cli(&self, args: &[&str]) -> String {
+        let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+            .current_dir(&self.hub.map)
+            .args(args)
+            .envs(
+                self.hub
+                    .omgeving
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+            .output()
+            .expect("runs");
+        assert!(
+            uit.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&uit.stderr)
+        );
+        String::from_utf8_lossy(&uit.stdout).trim().to_string()
+    }
+
+    fn token(&self, deelnemer: &str, rollen: &str) -> String {
+        self.cli(&["token", "nieuw", deelnemer, "--rollen", rollen])
+    }
+
+    /// (status, content type, body) of a request.
+    fn vraag(&self, methode: &str, pad: &str, token: Option<&str>) -> (u16, String, String) {
+        let mut r = ureq::request(methode, &format!("{}{pad}", self.basis));
+        if let Some(t) = token {
+            r = r.set("Authorization", &format!("Bearer {t}"));
+        }
+        let antwoord = match r.call() {
+            Ok(a) => a,
+            Err(ureq::Error::Status(_, a)) => a,
+            Err(e) => panic!("{methode} {pad}: {e}"),
+        };
+        let status = antwoord.status();
+        let soort = antwoord.content_type().to_string();
+        (status, soort, antwoord.into_string().unwrap_or_default())
+    }
+}
+
+fn matrix(web: &Web) {
+    // The route table in the code is this test's table.
+    let code: BTreeSet<(String, String)> = clearinghuis::web::routes()
+        .iter()
+        .map(|r| (r.methode.to_string(), r.pad.to_string()))
+        .collect();
+    let hier: BTreeSet<(String, String)> = VERWACHT
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        code, hier,
+        "a route is served that the authorisation matrix does not know (or the other way round)"
+    );
+
+    // Every route is in the OpenAPI document.
+    let (s, _, doc) = web.vraag("GET", "/api/v1/openapi.json", None);
+    assert_eq!(s, 200);
+    let doc: serde_json::Value = serde_json::from_str(&doc).expect("json");
+    for (m, p, _) in VERWACHT {
+        assert!(
+            doc["paths"][*p][m.to_lowercase()].is_object(),
+            "{m} {p} is not in the OpenAPI document"
+        );
+    }
+
+    web.speel("02-tegenvoorstel-50-tegenclaim.jsonl");
+    let operator = web.token("hub", "operator");
+    // Tokens per participant and role; P is a party of EIGEN, Q is not.
+    let mut tokens = Vec::new();
+    for rol in ROLLEN {
+        tokens.push((P, rol, web.token(P, rol)));
+        tokens.push((Q, rol, web.token(Q, rol)));
+    }
+    let (s, _, lijst) = web.vraag(
+        "GET",
+        &format!("/api/v1/claims/{EIGEN}/berichten"),
+        Some(&operator),
+    );
+    assert_eq!(s, 200, "{lijst}");
+    let lijst: serde_json::Value = serde_json::from_str(&lijst).expect("json");
+    let bericht_id = lijst["regels"]
+        .as_array()
+        .expect("regels")
+        .iter()
+        .find(|r| r["richting"] == "uit" && r["deelnemer"] == P)
+        .and_then(|r| r["bericht_id"].as_str())
+        .expect("an answer to P")
+        .to_string();
+
+    let mut aantal = 0;
+    for (methode, pad, rollen) in VERWACHT {
+        let vul = |claim: &str, bericht: &str| {
+            pad.replace("{claimId}", claim)
+                .replace("{berichtId}", bericht)
+                .replace("{seq}", "1")
+                + match *pad {
+                    "/api/v1/informatie" => "?kenteken=12abc3",
+                    _ => "",
+                }
+        };
+        let publiek = rollen.contains(&"*");
+        let over_claim = pad.contains("{claimId}") || pad.contains("{berichtId}");
+        // Anonymous.
+        let (s, soort, body) = web.vraag(methode, &vul(EIGEN, &bericht_id), None);
+        aantal += 1;
+        if !publiek {
+            assert_eq!(s, 401, "anonymous {methode} {pad}: {body}");
+            assert!(soort.starts_with("application/problem+json"), "{soort}");
+        }
+        if publiek {
+            continue;
+        }
+        for (deelnemer, rol, token) in &tokens {
+            let mag = rollen.contains(rol);
+            let gevallen: Vec<(&str, String)> = if over_claim {
+                vec![
+                    ("eigen", vul(EIGEN, &bericht_id)),
+                    ("weg", vul(WEG, "CR-HUB-9999999999")),
+                ]
+            } else {
+                vec![("eigen", vul(EIGEN, &bericht_id))]
+            };
+            for (geval, pad_nu) in gevallen {
+                let (s, soort, body) = web.vraag(methode, &pad_nu, Some(token));
+                aantal += 1;
+                let verwacht = match (mag, over_claim, *deelnemer == P, geval) {
+                    (false, ..) => 403,
+                    (true, true, true, "eigen") => 200,
+                    // Another's claim answers exactly as a missing one.
+                    (true, true, _, _) => 404,
+                    (true, false, ..) => 200,
+                };
+                assert_eq!(s, verwacht, "{deelnemer} {rol} {methode} {pad_nu}: {body}");
+                if s >= 400 {
+                    assert!(soort.starts_with("application/problem+json"), "{soort}");
+                }
+                if s == 404 {
+                    assert!(
+                        !body.contains(EIGEN),
+                        "a 404 tells nothing of the claim: {body}"
+                    );
+                }
+                // Lists of another participant hold nothing of P's claim.
+                if s == 200 && *deelnemer == Q {
+                    assert!(
+                        !body.contains(EIGEN),
+                        "{rol} {pad_nu} shows P's claim to Q: {body}"
+                    );
+                }
+            }
+        }
+        // The operator sees every claim; a missing one is 404.
+        let (s, _, body) = web.vraag(methode, &vul(EIGEN, &bericht_id), Some(&operator));
+        aantal += 1;
+        assert_eq!(
+            s,
+            if *methode == "POST" { 202 } else { 200 },
+            "operator {methode} {pad}: {body}"
+        );
+        if over_claim {
+            let (s, _, _) = web.vraag(methode, &vul(WEG, "CR-HUB-9999999999"), Some(&operator));
+            aantal += 1;
+            assert_eq!(s, 404, "operator, missing: {methode} {pad}");
+        }
+    }
+    // The same 404 for another's claim and a missing one, byte for byte.
+    let q = &tokens
+        .iter()
+        .find(|(d, r, _)| *d == Q && *r == "schadebehandeling")
+        .expect("Q")
+        .2;
+    let (_, _, ander) = web.vraag("GET", &format!("/api/v1/claims/{EIGEN}"), Some(q));
+    let (_, _, weg) = web.vraag("GET", &format!("/api/v1/claims/{WEG}"), Some(q));
+    assert_eq!(ander, weg);
+    eprintln!(
+        "authorisation matrix: {aantal} requests over {} routes",
+        VERWACHT.len()
+    );
+    assert!(aantal > 150);
+
+    // P's handler sees its claim in the overview, with the blue dot cleared once opened.
+    let p = &tokens
+        .iter()
+        .find(|(d, r, _)| *d == P && *r == "schadebehandeling")
+        .expect("P")
+        .2;
+    let (_, _, o) = web.vraag(
+        "GET",
+        "/api/v1/claims?werkmap=Archief&zoek=12-abc-3",
+        Some(p),
+    );
+    let o: serde_json::Value = serde_json::from_str(&o).expect("json");
+    let mut alle = o["claims"].as_array().cloned().unwrap_or_default();
+    for map in ["ActieVerwacht", "WachtOp"] {
+        let (_, _, x) = web.vraag("GET", &format!("/api/v1/claims?werkmap={map}"), Some(p));
+        let x: serde_json::Value = serde_json::from_str(&x).expect("json");
+        alle.extend(x["claims"].as_array().cloned().unwrap_or_default());
+    }
+    let regel = alle
+        .iter()
+        .find(|c| c["claim_id"] == EIGEN)
+        .expect("P's claim in its overview");
+    assert_eq!(
+        regel["nieuw"], false,
+        "opened above, so no blue dot: {regel}"
+    );
+    // The access records name who opened it.
+    let audit = &tokens
+        .iter()
+        .find(|(d, r, _)| *d == P && *r == "audit")
+        .expect("audit")
+        .2;
+    let (_, _, inzage) = web.vraag(
+        "GET",
+        &format!("/api/v1/claims/{EIGEN}/inzage"),
+        Some(audit),
+    );
+    assert!(inzage.contains("\"wat\":\"dossier\""), "{inzage}");
+}
+
+#[test]
+fn autorisatiematrix_op_sqlite() {
+    let web = Web::start("web-matrix-sqlite", None);
+    matrix(&web);
+}
+
+#[test]
+fn autorisatiematrix_op_postgresql() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (url, _guard) = rt.block_on(common::pg::verse_database());
+    let web = Web::start("web-matrix-pg", Some(&url));
+    matrix(&web);
+}
+
+fn probleem(web: &Web, methode: &str, pad: &str, token: Option<&str>, status: u16) {
+    let (s, soort, body) = web.vraag(methode, pad, token);
+    assert_eq!(s, status, "{methode} {pad}: {body}");
+    assert!(
+        soort.starts_with("application/problem+json"),
+        "{pad}: {soort}"
+    );
+    let p: serde_json::Value = serde_json::from_str(&body).expect("a problem document");
+    assert_eq!(p["status"], status);
+    assert!(
+        p["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("/problemen/")),
+        "{body}"
+    );
+}
+
+fn aantal(web: &Web, tabel: &str) -> i64 {
+    let db = web.hub.map.join("clearinghuis-data/clearinghuis.db");
+    let uit = Command::new("sqlite3")
+        .arg(&db)
+        .arg(format!("SELECT COUNT(*) FROM {tabel}"))
+        .output();
+    match uit {
+        Ok(u) if u.status.success() => String::from_utf8_lossy(&u.stdout)
+            .trim()
+            .parse()
+            .expect("count"),
+        _ => {
+            let rt = tokio::runtime::Runtime::new().expect("runtime");
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                    .await
+                    .expect("db");
+                sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {tabel}"))
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("count")
+            })
+        }
+    }
+}
+
+#[test]
+fn slechte_invoer_krijgt_een_probleem_en_verandert_niets() {
+    let web = Web::start("web-invoer", None);
+    let t = web.token(P, "schadebehandeling");
+    for pad in [
+        "/api/v1/claims?page=abc",
+        "/api/v1/claims?page=0",
+        "/api/v1/claims?per_page=500",
+        "/api/v1/claims?onbekend=1",
+        "/api/v1/claims?sorteer=wachtwoord",
+        "/api/v1/claims?werkmap=Prullenbak",
+        "/api/v1/claims?claimer=iedereen",
+    ] {
+        probleem(&web, "GET", pad, Some(&t), 400);
+    }
+    probleem(&web, "GET", "/api/v1/claims", Some("chr_onbekend"), 401);
+    probleem(&web, "GET", "/api/v1/nergens", Some(&t), 404);
+    // A revoked token and an expired one.
+    let lijst = web.cli(&["token", "lijst"]);
+    let id = lijst
+        .lines()
+        .next()
+        .and_then(|l| l.split('\t').next())
+        .expect("a token")
+        .to_string();
+    web.cli(&["token", "intrekken", &id]);
+    probleem(&web, "GET", "/api/v1/claims", Some(&t), 401);
+    let verlopen = web.cli(&[
+        "token",
+        "nieuw",
+        P,
+        "--rollen",
+        "schadebehandeling",
+        "--dagen",
+        "0",
+    ]);
+    probleem(&web, "GET", "/api/v1/claims", Some(&verlopen), 401);
+
+    // Login, CSRF.
+    let uit = web.cli(&[
+        "gebruiker",
+        "toevoegen",
+        "--email",
+        "Jan@Voorbeeld.nl",
+        "--naam",
+        "Jan",
+        "--deelnemer",
+        P,
+        "--rollen",
+        "schadebehandeling",
+    ]);
+    let wachtwoord = uit.rsplit(' ').next().expect("password").to_string();
+    let login = |w: &str| match ureq::post(&format!("{}/api/v1/sessie", web.basis))
+        .send_json(serde_json::json!({"email": "jan@voorbeeld.nl", "wachtwoord": w}))
+    {
+        Ok(a) => a,
+        Err(ureq::Error::Status(_, a)) => a,
+        Err(e) => panic!("{e}"),
+    };
+    let a = login(&wachtwoord);
+    assert_eq!(a.status(), 200);
+    let cookie = a.header("set-cookie").expect("a cookie").to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let sessie = cookie.split(';').next().expect("value").to_string();
+    let _csrf = a.into_json::<serde_json::Value>().expect("json")["csrf"]
+        .as_str()
+        .expect("csrf")
+        .to_string();
+    let met_cookie = |m: &str, csrf: Option<&str>| {
+        let mut r =
+            ureq::request(m, &format!("{}/api/v1/sessie", web.basis)).set("Cookie", &sessie);
+        if let Some(c) = csrf {
+            r = r.set("X-CSRF-Token", c);
+        }
+        match r.call() {
+            Ok(a) => a.status(),
+            Err(ureq::Error::Status(s, _)) => s,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(met_cookie("GET", None), 200);
+    assert_eq!(met_cookie("DELETE", None), 403, "no CSRF token");
+    assert_eq!(
+        met_cookie("DELETE", Some("fout")),
+        403,
+        "a wrong CSRF token"
+    );
+    assert_eq!(met_cookie("GET", None), 200, "the session survived both");
+
+    // Oversized and malformed bodies.
+    let groot = "x".repeat(100 * 1024);
+    let s = match ureq::post(&format!("{}/api/v1/sessie", web.basis))
+        .set("Content-Type", "application/json")
+        .send_string(&format!("{{\"email\":\"{groot}\",\"wachtwoord\":\"x\"}}"))
+    {
+        Ok(a) => a.status(),
+        Err(ureq::Error::Status(s, _)) => s,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(s, 413);
+    let s = match ureq::post(&format!("{}/api/v1/sessie", web.basis))
+        .send_json(serde_json::json!({"email": "jan@voorbeeld.nl", "wachtwoord": wachtwoord, "rol": "operator"}))
+    {
+        Ok(a) => a.status(),
+        Err(ureq::Error::Status(s, _)) => s,
+        Err(e) => panic!("{e}"),
+    };
+    assert!((400..500).contains(&s), "an unknown field: {s}");
+
+    // 10,000 wrong logins in a row: none gets in, the account locks, the
+    // address is told to wait, and no session is written.
+    let sessies = aantal(&web, "sessies");
+    let mut statussen = std::collections::BTreeMap::new();
+    for _ in 0..10_000 {
+        *statussen.entry(login("verkeerd").status()).or_insert(0) += 1;
+    }
+    eprintln!("10,000 wrong logins: {statussen:?}");
+    assert!(!statussen.contains_key(&200));
+    assert!(
+        statussen.get(&429).copied().unwrap_or(0) > 9_000,
+        "{statussen:?}"
+    );
+    assert_eq!(
+        statussen.get(&401).copied().unwrap_or(0) + statussen.get(&423).copied().unwrap_or(0),
+        20,
+        "{statussen:?}"
+    );
+    assert_ne!(
+        login(&wachtwoord).status(),
+        200,
+        "locked: even the right password waits"
+    );
+    assert_eq!(aantal(&web, "sessies"), sessies, "nothing logged in");
+}
