@@ -3,6 +3,9 @@
 //! tokens, managed on the hub's host. Passwords and tokens are printed once;
 //! the store keeps an argon2id hash and a SHA-256.
 
+#![allow(clippy::type_complexity)] // rows read as tuples, one per query
+#![allow(clippy::result_large_err)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;

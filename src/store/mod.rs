@@ -261,7 +261,7 @@ impl Inregel {
         Inregel {
             regel,
             hash: v.hash.clone(),
-            uitslag: v.uitslag.clone(),
+            uitslag: v.uitslag,
             claim: v.claim.clone(),
             bericht_id: v.bericht_id.clone(),
         }
