@@ -538,3 +538,18 @@ fn slechte_invoer_krijgt_een_probleem_en_verandert_niets() {
     );
     assert_eq!(aantal(&web, "sessies"), sessies, "nothing logged in");
 }
+
+#[test]
+fn buiten_loopback_zonder_tls_start_de_hub_niet() {
+    let hub = Hub::nieuw("web-geen-tls");
+    let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+        .current_dir(&hub.map)
+        .args(["serve", "--participants", "participants.toml"])
+        .env("CLEARINGHUIS_API_LISTEN", "0.0.0.0:0")
+        .output()
+        .expect("runs");
+    assert_eq!(uit.status.code(), Some(2));
+    let fout = String::from_utf8_lossy(&uit.stderr);
+    assert!(fout.contains("plain HTTP is only served on a loopback address"), "{fout}");
+    assert!(!hub.map.join("clearinghuis-data/clearinghuis.db").exists(), "nothing opened");
+}
