@@ -550,6 +550,12 @@ fn buiten_loopback_zonder_tls_start_de_hub_niet() {
         .expect("runs");
     assert_eq!(uit.status.code(), Some(2));
     let fout = String::from_utf8_lossy(&uit.stderr);
-    assert!(fout.contains("plain HTTP is only served on a loopback address"), "{fout}");
-    assert!(!hub.map.join("clearinghuis-data/clearinghuis.db").exists(), "nothing opened");
+    assert!(
+        fout.contains("plain HTTP is only served on a loopback address"),
+        "{fout}"
+    );
+    assert!(
+        !hub.map.join("clearinghuis-data/clearinghuis.db").exists(),
+        "nothing opened"
+    );
 }
