@@ -175,7 +175,13 @@ pub async fn overzicht(
     if let Some(z) = v.zoek.as_deref().filter(|z| !z.trim().is_empty()) {
         let n = f.waarden.len();
         f.waarden.push(bevat(z));
-        f.waarden.push(bevat(&kenteken_compact(z)).to_uppercase());
+        // Text without a letter or digit names no plate: match none by it.
+        let plaat = kenteken_compact(z);
+        f.waarden.push(if plaat.is_empty() {
+            String::from("-")
+        } else {
+            bevat(&plaat).to_uppercase()
+        });
         f.delen.push(format!(
             "(lower(p.claim_id) LIKE ${a} ESCAPE '\\' OR lower(p.ongeval_id) LIKE ${a} ESCAPE '\\' OR lower(coalesce(p.schadenummer, '')) LIKE ${a} ESCAPE '\\' OR lower(p.status) LIKE ${a} ESCAPE '\\' OR p.kenteken LIKE ${b} ESCAPE '\\' OR p.kenteken_tegenpartij LIKE ${b} ESCAPE '\\')",
             a = n + 1,
@@ -750,8 +756,10 @@ pub async fn inzage(
     let pagina = Pagina::van(v.page, v.per_page)?;
     let c = claim_voor(&app, &g, &id).await?;
     let rijen: Vec<(String, String, Option<String>, String)> = beide!(&app.db, p =>
-        sqlx::query_as("SELECT at, wie, deelnemer, wat FROM inzage WHERE claim_id = $1 ORDER BY id")
-            .bind(c.id.as_str()).fetch_all(p).await?
+        // A participant's auditor sees its own participant's records, not
+        // the names of the other party's staff; the operator sees all.
+        sqlx::query_as("SELECT at, wie, deelnemer, wat FROM inzage WHERE claim_id = $1 AND ($2 IS NULL OR deelnemer = $2) ORDER BY id")
+            .bind(c.id.as_str()).bind(g.deelnemer.as_ref().map(|d| d.to_string())).fetch_all(p).await?
     );
     Ok(axum::Json(
         pagina.knip(

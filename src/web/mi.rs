@@ -168,7 +168,7 @@ pub async fn mi(
     let rappels: Vec<(String, i64)> = beide!(&app.db, p =>
         sqlx::query_as(
             "SELECT soort, COUNT(*) FROM berichtenlog
-             WHERE soort LIKE 'Rappel%' AND at >= $1 AND at < $2 AND ($3 IS NULL OR mailbox = $3)
+             WHERE soort LIKE 'Rappel%' AND richting = 'out' AND at >= $1 AND at < $2 AND ($3 IS NULL OR mailbox = $3)
              GROUP BY soort ORDER BY soort",
         )
         .bind(van.to_string()).bind(&einde).bind(&deelnemer)

@@ -376,8 +376,10 @@ pub async fn inloggen(
         sqlx::query("INSERT INTO sessies (hash, gebruiker, csrf, aangemaakt, laatst) VALUES ($1, $2, $3, $4, $4)")
             .bind(geheim::hash(&waarde)).bind(id).bind(&csrf).bind(nu).execute(p).await?;
     });
+    // A browser-session cookie: the store ends it after 30 idle minutes
+    // (a Max-Age would end it 30 minutes after login, even while in use).
     let cookie = format!(
-        "{COOKIE}={waarde}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSIE_IDLE}{}",
+        "{COOKIE}={waarde}; Path=/; HttpOnly; SameSite=Strict{}",
         if app.tls { "; Secure" } else { "" }
     );
     let sessie = Sessie {
