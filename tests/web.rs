@@ -58,6 +58,14 @@ const VERWACHT: &[(&str, &str, &[&str])] = &[
 
 const ROLLEN: [&str; 4] = ["schadebehandeling", "informatie", "management", "audit"];
 
+/// The response, whatever its status (ureq reports 4xx and 5xx as errors).
+fn antwoord(r: Result<ureq::Response, ureq::Error>) -> ureq::Response {
+    match r {
+        Ok(a) | Err(ureq::Error::Status(_, a)) => a,
+        Err(e) => panic!("no answer: {e}"),
+    }
+}
+
 fn vrije_poort() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
     l.local_addr().expect("address").port()
@@ -151,11 +159,7 @@ impl Web {
         if let Some(t) = token {
             r = r.set("Authorization", &format!("Bearer {t}"));
         }
-        let antwoord = match r.call() {
-            Ok(a) => a,
-            Err(ureq::Error::Status(_, a)) => a,
-            Err(e) => panic!("{methode} {pad}: {e}"),
-        };
+        let antwoord = antwoord(r.call());
         let status = antwoord.status();
         let soort = antwoord.content_type().to_string();
         (status, soort, antwoord.into_string().unwrap_or_default())
@@ -453,12 +457,11 @@ fn slechte_invoer_krijgt_een_probleem_en_verandert_niets() {
         "schadebehandeling",
     ]);
     let wachtwoord = uit.rsplit(' ').next().expect("password").to_string();
-    let login = |w: &str| match ureq::post(&format!("{}/api/v1/sessie", web.basis))
-        .send_json(serde_json::json!({"email": "jan@voorbeeld.nl", "wachtwoord": w}))
-    {
-        Ok(a) => a,
-        Err(ureq::Error::Status(_, a)) => a,
-        Err(e) => panic!("{e}"),
+    let login = |w: &str| {
+        antwoord(
+            ureq::post(&format!("{}/api/v1/sessie", web.basis))
+                .send_json(serde_json::json!({"email": "jan@voorbeeld.nl", "wachtwoord": w})),
+        )
     };
     let a = login(&wachtwoord);
     assert_eq!(a.status(), 200);
@@ -478,11 +481,7 @@ fn slechte_invoer_krijgt_een_probleem_en_verandert_niets() {
         if let Some(c) = csrf {
             r = r.set("X-CSRF-Token", c);
         }
-        match r.call() {
-            Ok(a) => a.status(),
-            Err(ureq::Error::Status(s, _)) => s,
-            Err(e) => panic!("{e}"),
-        }
+        antwoord(r.call()).status()
     };
     assert_eq!(met_cookie("GET", None), 200);
     assert_eq!(met_cookie("DELETE", None), 403, "no CSRF token");
@@ -495,22 +494,18 @@ fn slechte_invoer_krijgt_een_probleem_en_verandert_niets() {
 
     // Oversized and malformed bodies.
     let groot = "x".repeat(100 * 1024);
-    let s = match ureq::post(&format!("{}/api/v1/sessie", web.basis))
-        .set("Content-Type", "application/json")
-        .send_string(&format!("{{\"email\":\"{groot}\",\"wachtwoord\":\"x\"}}"))
-    {
-        Ok(a) => a.status(),
-        Err(ureq::Error::Status(s, _)) => s,
-        Err(e) => panic!("{e}"),
-    };
+    let s = antwoord(
+        ureq::post(&format!("{}/api/v1/sessie", web.basis))
+            .set("Content-Type", "application/json")
+            .send_string(&format!("{{\"email\":\"{groot}\",\"wachtwoord\":\"x\"}}")),
+    )
+    .status();
     assert_eq!(s, 413);
-    let s = match ureq::post(&format!("{}/api/v1/sessie", web.basis))
-        .send_json(serde_json::json!({"email": "jan@voorbeeld.nl", "wachtwoord": wachtwoord, "rol": "operator"}))
-    {
-        Ok(a) => a.status(),
-        Err(ureq::Error::Status(s, _)) => s,
-        Err(e) => panic!("{e}"),
-    };
+    let s = antwoord(
+        ureq::post(&format!("{}/api/v1/sessie", web.basis))
+            .send_json(serde_json::json!({"email": "jan@voorbeeld.nl", "wachtwoord": wachtwoord, "rol": "operator"})),
+    )
+    .status();
     assert!((400..500).contains(&s), "an unknown field: {s}");
 
     // 10,000 wrong logins in a row: none gets in, the account locks, the

@@ -331,7 +331,7 @@ pub fn soort_van(xml: &str) -> Option<String> {
 
 /// The text of the first `<naam>` element of a hub message (its Kop comes
 /// first, so `BerichtId` is the message's own).
-fn element<'x>(xml: &'x str, naam: &str) -> Option<&'x str> {
+pub fn element<'x>(xml: &'x str, naam: &str) -> Option<&'x str> {
     let open = format!("<{naam}>");
     let begin = xml.find(&open)? + open.len();
     let eind = begin + xml[begin..].find(&format!("</{naam}>"))?;

@@ -137,7 +137,7 @@ const KOLOM_SORTERING: [(&str, &str); 9] = [
 
 /// The participant whose view is asked: the user's own; the operator's
 /// chosen one, or none (then every claim once, as V sees it).
-fn eigen_of_gekozen(g: &Gezag, gekozen: Option<&str>) -> Result<Option<String>, Probleem> {
+pub fn eigen_of_gekozen(g: &Gezag, gekozen: Option<&str>) -> Result<Option<String>, Probleem> {
     match (&g.deelnemer, gekozen) {
         (Some(d), None) => Ok(Some(d.to_string())),
         (Some(d), Some(k)) if k == d.as_str() => Ok(Some(d.to_string())),
@@ -367,6 +367,13 @@ pub async fn leg_inzage_vast(app: &App, g: &Gezag, claim: &str, wat: &str) -> Re
     Ok(())
 }
 
+/// The bytes of log line `seq`, as received or sent.
+pub async fn logbytes(app: &App, seq: i64) -> Result<Vec<u8>, Probleem> {
+    Ok(beide!(&app.db, p =>
+        sqlx::query_scalar("SELECT xml FROM berichtenlog WHERE seq = $1").bind(seq).fetch_one(p).await?
+    ))
+}
+
 /// One line of a claim's message traffic.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Berichtregel {
@@ -544,9 +551,7 @@ pub async fn dossier(
         .collect();
     let mut gezien = std::collections::BTreeSet::new();
     for seq in verzonden {
-        let xml: Vec<u8> = beide!(&app.db, p =>
-            sqlx::query_scalar("SELECT xml FROM berichtenlog WHERE seq = $1").bind(seq).fetch_one(p).await?
-        );
+        let xml = logbytes(&app, seq).await?;
         let Ok(b) = crate::bericht::xml::lees(&String::from_utf8_lossy(&xml)) else {
             continue;
         };
@@ -730,9 +735,7 @@ pub async fn bericht(
         return Err(Probleem::niet_gevonden());
     };
     leg_inzage_vast(&app, &g, c.id.as_str(), &format!("bericht {bericht_id}")).await?;
-    let xml: Vec<u8> = beide!(&app.db, p =>
-        sqlx::query_scalar("SELECT xml FROM berichtenlog WHERE seq = $1").bind(b.seq).fetch_one(p).await?
-    );
+    let xml = logbytes(&app, b.seq).await?;
     Ok(([(header::CONTENT_TYPE, "application/xml")], xml).into_response())
 }
 

@@ -5,7 +5,9 @@ use axum::Extension;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
-use super::claims::{Berichtregel, berichten_van, claim_voor, kenteken_compact, leg_inzage_vast};
+use super::claims::{
+    Berichtregel, berichten_van, claim_voor, kenteken_compact, leg_inzage_vast, logbytes,
+};
 use super::db::beide;
 use super::probleem::Probleem;
 use super::toegang::Gezag;
@@ -92,14 +94,9 @@ pub async fn informatie(
         let mut verloop = Vec::new();
         for b in berichten_van(&app, &g, &c).await? {
             let extra_info = if b.richting == "uit" {
-                let xml: Vec<u8> = beide!(&app.db, p =>
-                    sqlx::query_scalar("SELECT xml FROM berichtenlog WHERE seq = $1").bind(b.seq).fetch_one(p).await?
-                );
-                let tekst = String::from_utf8_lossy(&xml);
-                tekst.find("<ExtraInfo>").and_then(|i| {
-                    let rest = &tekst[i + "<ExtraInfo>".len()..];
-                    rest.find("</ExtraInfo>").map(|j| rest[..j].to_string())
-                })
+                let xml = logbytes(&app, b.seq).await?;
+                crate::store::element(&String::from_utf8_lossy(&xml), "ExtraInfo")
+                    .map(str::to_string)
             } else {
                 None
             };

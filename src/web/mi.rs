@@ -128,14 +128,7 @@ pub async fn mi(
             "the period runs from van to tot, at most five years",
         ));
     }
-    let deelnemer = match (&g.deelnemer, v.deelnemer.as_deref()) {
-        (Some(d), None) => Some(d.to_string()),
-        (Some(d), Some(k)) if k == d.as_str() => Some(d.to_string()),
-        (Some(_), Some(_)) => {
-            return Err(Probleem::geen_recht().met_detail("only your own participant"));
-        }
-        (None, k) => k.map(str::to_string),
-    };
+    let deelnemer = super::claims::eigen_of_gekozen(&g, v.deelnemer.as_deref())?;
     let einde = tot.succ_opt().unwrap_or(tot).to_string();
     type Rij = (
         String,
