@@ -192,6 +192,11 @@ fn matrix(web: &Web) {
         );
     }
 
+    // A serving hub on a reachable store is ready (PostgreSQL answered
+    // `SELECT 1` as INT4, which the check once read as BIGINT: never ready).
+    let (s, _, body) = web.vraag("GET", "/readyz", None);
+    assert_eq!((s, body.contains("\"store\":true")), (200, true), "{body}");
+
     web.speel("02-tegenvoorstel-50-tegenclaim.jsonl");
     let operator = web.token("hub", "operator");
     // Tokens per participant and role; P is a party of EIGEN, Q is not.

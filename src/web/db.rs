@@ -40,7 +40,7 @@ impl Db {
                 .foreign_keys(true);
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)
-                .acquire_timeout(Duration::from_secs(5))
+                .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opties)
                 .await?;
             Ok(Db::Sqlite(pool))
@@ -48,7 +48,7 @@ impl Db {
             let opties = PgConnectOptions::from_str(url)?.application_name("clearinghuis web");
             let pool = PgPoolOptions::new()
                 .max_connections(max)
-                .acquire_timeout(Duration::from_secs(5))
+                .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opties)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -61,6 +61,6 @@ impl Db {
 
     /// The store answers.
     pub async fn bereikbaar(&self) -> bool {
-        beide!(self, p => sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(p).await.is_ok())
+        beide!(self, p => sqlx::query_scalar::<_, i64>("SELECT CAST(1 AS BIGINT)").fetch_one(p).await.is_ok())
     }
 }

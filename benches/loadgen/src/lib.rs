@@ -16,17 +16,21 @@
 //! - [`raw`]: the broker alone: the same messages published persistent with
 //!   confirms to the `in` queues and consumed from them by the loadgen.
 //! - [`proces`]: the hub as a child process, its database and its memory.
+//! - [`vul`]: a store filled with many claims through the in-memory hub
+//!   (the API benchmark's 100,000 claims), and [`api`]: its HTTP side.
 //!
 //! **Architecture Invariant:** the loadgen never names or declares a queue
 //! itself; it goes through `clearinghuis::transport::amqp::topologie`.
 //! **Architecture Invariant:** a run is the same for the same seed, apart from
 //! the wall-clock `Tijdstip` of the messages.
 
+pub mod api;
 pub mod deelnemers;
 pub mod gesprek;
 pub mod meting;
 pub mod proces;
 pub mod raw;
+pub mod vul;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -264,7 +264,7 @@ async fn hub_fase(args: &Args, opzet: &Opzet, hub_bin: &Path) -> Result<Meting, 
     let config = proces::schrijf_config(&map, &deelnemers::toml(codes), &store, &args.amqp)?;
     let verbinding = opzet.verbinding.open().await?;
     proces::leeg_bestaande(&verbinding, codes).await?;
-    let mut hub = HubProces::start(hub_bin, &config, &map)?;
+    let mut hub = HubProces::start(hub_bin, &config, &map, "")?;
     println!(
         "hub: {} serve --config {} (pid {}, log {})",
         hub_bin.display(),

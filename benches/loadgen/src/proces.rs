@@ -45,15 +45,20 @@ pub fn store_url(url: &str) -> Result<String, LoadgenFout> {
 /// Drops and creates [`DATABASE`] through the server `pg_url` points at;
 /// returns the hub's store URL.
 pub async fn verse_database(pg_url: &str) -> Result<String, LoadgenFout> {
+    verse_database_als(pg_url, DATABASE).await
+}
+
+/// [`verse_database`] with another name (the API benchmark keeps its own).
+pub async fn verse_database_als(pg_url: &str, naam: &str) -> Result<String, LoadgenFout> {
     let mut verbinding = sqlx::PgConnection::connect(pg_url).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {DATABASE}"))
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {naam}"))
         .execute(&mut verbinding)
         .await?;
-    sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
+    sqlx::query(&format!("CREATE DATABASE {naam}"))
         .execute(&mut verbinding)
         .await?;
     verbinding.close().await?;
-    store_url(pg_url)
+    Ok(store_url(pg_url)?.replace(&format!("/{DATABASE}"), &format!("/{naam}")))
 }
 
 /// Whether the server vacuums by itself: without it the store slows down as
@@ -145,8 +150,9 @@ pub struct HubProces {
 }
 
 impl HubProces {
-    /// `<hub> serve --config <config>`, working directory `map`, output to `map/hub.log`.
-    pub fn start(hub: &Path, config: &Path, map: &Path) -> Result<HubProces, LoadgenFout> {
+    /// `<hub> serve --config <config>`, working directory `map`, output to
+    /// `map/hub.log`; the web part on `api` (`""`: off).
+    pub fn start(hub: &Path, config: &Path, map: &Path, api: &str) -> Result<HubProces, LoadgenFout> {
         let log = map.join("hub.log");
         let bestand = |pad: &Path| {
             std::fs::File::create(pad).map_err(|bron| LoadgenFout::Bestand {
@@ -164,10 +170,7 @@ impl HubProces {
             .arg("--config")
             .arg(config)
             // The web part only when the run asks for it (API readers).
-            .env(
-                "CLEARINGHUIS_API_LISTEN",
-                std::env::var("CLEARINGHUIS_API_LISTEN").unwrap_or_default(),
-            )
+            .env("CLEARINGHUIS_API_LISTEN", api)
             .current_dir(map)
             .stdin(Stdio::null())
             .stdout(Stdio::from(uit))
