@@ -741,6 +741,11 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         }
         fasen.klaar("deliver");
         if let Some(m) = &self.metingen
+            && (ronde.berichten > 0 || ronde.timers > 0 || ronde.verzonden > 0)
+        {
+            m.werk_gedaan();
+        }
+        if let Some(m) = &self.metingen
             && (ronde.berichten > 0 || ronde.timers > 0)
         {
             let totaal: Duration = fasen.fasen.iter().map(|(_, d)| *d).sum();

@@ -31,6 +31,11 @@ pub struct Metingen {
     pub vastgehouden: Gauge,
     pub timers_verlopen: Gauge,
     pub claims: Family<Faselabels, Gauge>,
+    /// When the dispatcher last had work (a message, a timer or an answer
+    /// to deliver), in ms on a monotonic clock: the web part gives way then
+    /// (`web::voorrang`).
+    werk_ms: std::sync::atomic::AtomicU64,
+    begin: std::time::Instant,
 }
 
 impl Default for Metingen {
@@ -85,7 +90,23 @@ impl Metingen {
             vastgehouden,
             timers_verlopen,
             claims,
+            werk_ms: std::sync::atomic::AtomicU64::new(0),
+            begin: std::time::Instant::now(),
         }
+    }
+
+    /// The dispatcher had work in the round that just ended.
+    pub fn werk_gedaan(&self) {
+        let ms = self.begin.elapsed().as_millis() as u64 + 1;
+        self.werk_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the dispatcher had work within the last `binnen`.
+    pub fn druk(&self, binnen: std::time::Duration) -> bool {
+        let laatst = self.werk_ms.load(std::sync::atomic::Ordering::Relaxed);
+        laatst > 0
+            && (self.begin.elapsed().as_millis() as u64 + 1).saturating_sub(laatst)
+                <= binnen.as_millis() as u64
     }
 
     /// One processed message or timer with its outcome as logged

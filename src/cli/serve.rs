@@ -626,6 +626,7 @@ impl<'a> Leiding<'a> {
             pogingen: Arc::default(),
             tls: gebonden.is_tls(),
             tweede_factor_verplicht: w.tweede_factor_verplicht,
+            voorrang: Arc::default(),
         };
         let stop = self.stop.clone();
         self.web_taak = Some(tokio::spawn(async move {

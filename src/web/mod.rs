@@ -19,6 +19,7 @@ pub mod informatie;
 pub mod mi;
 pub mod probleem;
 pub mod toegang;
+pub mod voorrang;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -53,6 +54,8 @@ pub struct App {
     pub tls: bool,
     /// `[api] tweede_factor = "verplicht"`.
     pub tweede_factor_verplicht: bool,
+    /// The dispatcher goes first ([`voorrang`]).
+    pub voorrang: Arc<voorrang::Voorrang>,
 }
 
 impl App {
@@ -315,10 +318,18 @@ pub fn router(app: App) -> Router {
     let mut router: Router<App> = Router::new();
     let mut per_pad: std::collections::BTreeMap<&str, MethodRouter<App>> = Default::default();
     for r in routes() {
-        let bewaakt = r.handler.route_layer(axum::middleware::from_fn_with_state(
+        let mut bewaakt = r.handler.route_layer(axum::middleware::from_fn_with_state(
             (app.clone(), r.toegang),
             toegang::bewaak,
         ));
+        if r.pad.starts_with("/api/") {
+            // Outside the check: a refused request waits its turn too, so
+            // nobody can hammer the store past the lane.
+            bewaakt = bewaakt.route_layer(axum::middleware::from_fn_with_state(
+                (app.voorrang.clone(), app.metingen.clone()),
+                voorrang::beurt,
+            ));
+        }
         let m = per_pad
             .remove(r.pad)
             .map_or(bewaakt.clone(), |m| m.merge(bewaakt));

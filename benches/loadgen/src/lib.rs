@@ -93,6 +93,9 @@ pub struct Opzet {
     pub verbinding: Verbinding,
     pub model: Model,
     pub claims: u64,
+    /// The model's number of the first claim (a second phase on the same
+    /// hub goes on after the first's, so plates and numbers stay distinct).
+    pub eerste: u64,
     pub window: usize,
     /// Give up when nothing arrives for this long.
     pub stil_na: Duration,
@@ -159,6 +162,7 @@ const VOORBEELDEN: usize = 10;
 struct Gedeeld {
     model: Model,
     claims: u64,
+    eerste: u64,
     venster: Semaphore,
     /// Published and not yet answered: BerichtId → (publish time, sender).
     uitstaand: Mutex<HashMap<String, (Instant, Deelnemercode)>>,
@@ -195,6 +199,7 @@ impl Gedeeld {
         let gedeeld = Gedeeld {
             model,
             claims,
+            eerste: 0,
             venster: Semaphore::new(window),
             uitstaand: Mutex::new(HashMap::with_capacity(window * 2)),
             gezien: Mutex::default(),
@@ -448,13 +453,14 @@ pub async fn hub_fase(
     let verbinding = opzet.verbinding.open().await?;
     let publicatie = publicatiekanaal(&verbinding).await?;
     let consumptie = consumptiekanaal(&verbinding, opzet.prefetch()).await?;
-    let (gedeeld, rij) = Gedeeld::nieuw(
+    let (mut gedeeld, rij) = Gedeeld::nieuw(
         opzet.model.clone(),
         opzet.claims,
         opzet.window,
         elke,
         voortgang,
     );
+    gedeeld.eerste = opzet.eerste;
     let gedeeld = Arc::new(gedeeld);
     let mut taken = JoinSet::new();
     for code in opzet.model.deelnemers() {
@@ -552,7 +558,7 @@ async fn zender(
             Ok(v) => v,
             Err(_) if volgende < g.claims => {
                 volgende += 1;
-                g.model.start(volgende - 1, nu())?
+                g.model.start(g.eerste + volgende - 1, nu())?
             }
             Err(_) => match rij.recv().await {
                 Some(v) => v,

@@ -68,6 +68,22 @@ struct Args {
     /// Give up when no answer arrives for this many seconds.
     #[arg(long, default_value_t = 60)]
     stall_seconds: u64,
+    /// Before the hub phase, fill its store with this many claims through
+    /// the in-memory hub (web.md "Targets": a store with 100,000 claims).
+    #[arg(long, default_value_t = 0)]
+    prefill: u64,
+    /// Instead of --prefill: start the hub's store as a copy of this
+    /// PostgreSQL database (one `clearinghuis-apibench` filled, `ch_api`),
+    /// made by the same participants.
+    #[arg(long)]
+    prefill_from: Option<String>,
+    /// Run the hub phase twice on the same hub: without, then with this
+    /// many API clients reading the overview as fast as they can.
+    #[arg(long, default_value_t = 0)]
+    api_readers: usize,
+    /// Where the hub's API listens when --api-readers is set.
+    #[arg(long, default_value = "127.0.0.1:8182")]
+    api_listen: String,
 }
 
 fn mib(kib: u64) -> String {
@@ -183,6 +199,13 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
         verbinding: Verbinding::new(&args.amqp, "clearinghuis-loadgen"),
         model,
         claims: args.claims,
+        // After a prefill (claims 0, 1, …) the run's own claims are numbered
+        // from VUL_EERSTE, so no plate or schadenummer collides.
+        eerste: if args.prefill > 0 || args.prefill_from.is_some() {
+            VUL_EERSTE
+        } else {
+            0
+        },
         window: args.window.max(1),
         stil_na: Duration::from_secs(args.stall_seconds.max(1)),
     };
@@ -213,13 +236,46 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
         None
     };
     if let Some(hub_bin) = &hub_bin {
-        let m = hub_fase(args, &opzet, hub_bin).await?;
+        let (m, met_lezers) = hub_fase(args, &opzet, hub_bin).await?;
+        if met_lezers.is_some() {
+            println!("without API readers:");
+        }
         println!("{}", regel_hub(&m));
         println!("{}", regel_verbruik(&m));
         for v in &m.voorbeelden {
             println!("  {v}");
         }
         goed = m.foutberichten == 0 && m.onverwacht == 0 && m.claims_klaar == m.claims;
+        if let Some((b, gelezen, fouten)) = &met_lezers {
+            println!(
+                "with {} API readers ({} overview pages read, {:.0} a second, {} failed):",
+                args.api_readers,
+                duizendtallen(*gelezen),
+                *gelezen as f64 / b.seconden.max(1e-9),
+                fouten
+            );
+            println!("{}", regel_hub(b));
+            println!("{}", regel_verbruik(b));
+            for v in &b.voorbeelden {
+                println!("  {v}");
+            }
+            let daling = 100.0
+                * (1.0 - b.berichten_per_seconde / m.berichten_per_seconde.max(f64::MIN_POSITIVE));
+            println!(
+                "rate drop with {} API readers: {daling:.1} % (target ≤ 10 %)",
+                args.api_readers
+            );
+            goed &= b.foutberichten == 0
+                && b.onverwacht == 0
+                && b.claims_klaar == b.claims
+                && *fouten == 0;
+            figuren.insert(
+                "hub_met_lezers".into(),
+                serde_json::to_value(b).unwrap_or_default(),
+            );
+            figuren.insert("daling_procent".into(), serde_json::json!(daling));
+            figuren.insert("gelezen".into(), serde_json::json!(gelezen));
+        }
         if let Some(r) = &raw {
             let ratio =
                 100.0 * m.berichten_per_seconde / r.berichten_per_seconde.max(f64::MIN_POSITIVE);
@@ -247,7 +303,39 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
     Ok(goed)
 }
 
-async fn hub_fase(args: &Args, opzet: &Opzet, hub_bin: &Path) -> Result<Meting, LoadgenFout> {
+/// What the hub phase measured: without readers, and with them (pages read, failed).
+type HubFiguren = (Meting, Option<(Meting, u64, u64)>);
+
+/// Fills the fresh store with `args.prefill` claims (model numbers 0, 1, …;
+/// the run's own then start at [`VUL_EERSTE`]).
+async fn vul_voor(args: &Args, model: &Model, store: &str) -> Result<(), LoadgenFout> {
+    let store = clearinghuis::store::postgres::PgStore::open(store)
+        .await
+        .map_err(|e| LoadgenFout::Hub(format!("store: {e}")))?;
+    let mut voortgang = |_| {};
+    let v = loadgen::vul::vul(
+        &store,
+        model,
+        0..args.prefill,
+        loadgen::nu(),
+        &mut voortgang,
+    )
+    .await;
+    store.sluit().await;
+    let v = v?;
+    println!(
+        "prefill: {} claims ({} inbound messages, {} Foutberichten) in {:.1} s",
+        duizendtallen(v.claims),
+        duizendtallen(v.berichten_in),
+        v.foutberichten,
+        v.seconden
+    );
+    Ok(())
+}
+
+const VUL_EERSTE: u64 = 1_000_000;
+
+async fn hub_fase(args: &Args, opzet: &Opzet, hub_bin: &Path) -> Result<HubFiguren, LoadgenFout> {
     let codes = opzet.model.deelnemers();
     let map = std::env::temp_dir().join(format!("clearinghuis-loadgen-{}", std::process::id()));
     std::fs::create_dir_all(&map).map_err(|bron| LoadgenFout::Bestand {
@@ -262,9 +350,31 @@ async fn hub_fase(args: &Args, opzet: &Opzet, hub_bin: &Path) -> Result<Meting, 
         );
     }
     let config = proces::schrijf_config(&map, &deelnemers::toml(codes), &store, &args.amqp)?;
+    if args.prefill > VUL_EERSTE {
+        return Err(LoadgenFout::Hub(format!("--prefill: at most {VUL_EERSTE}")));
+    }
+    if let Some(bron) = &args.prefill_from {
+        proces::kopie_database(&args.pg, bron).await?;
+        println!("prefill: the store is a copy of database {bron}");
+    } else if args.prefill > 0 {
+        vul_voor(args, &opzet.model, &store).await?;
+    }
+    let tokens: Vec<String> = if args.api_readers > 0 {
+        codes
+            .iter()
+            .map(|c| loadgen::api::token(hub_bin, &config, c.as_str()))
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
+    let api = if args.api_readers > 0 {
+        args.api_listen.as_str()
+    } else {
+        ""
+    };
     let verbinding = opzet.verbinding.open().await?;
     proces::leeg_bestaande(&verbinding, codes).await?;
-    let mut hub = HubProces::start(hub_bin, &config, &map, "")?;
+    let mut hub = HubProces::start(hub_bin, &config, &map, api)?;
     println!(
         "hub: {} serve --config {} (pid {}, log {})",
         hub_bin.display(),
@@ -298,7 +408,7 @@ async fn hub_fase(args: &Args, opzet: &Opzet, hub_bin: &Path) -> Result<Meting, 
         })
     };
     let uitkomst = tokio::select! {
-        m = loadgen::hub_fase(opzet, args.rss_every, voortgang) => m,
+        m = twee_fasen(args, opzet, voortgang, tokens) => m,
         e = bewaak(&mut hub) => Err(e),
     };
     if let Some((rss, hwm)) = proces::geheugen(hub.pid) {
@@ -306,7 +416,7 @@ async fn hub_fase(args: &Args, opzet: &Opzet, hub_bin: &Path) -> Result<Meting, 
     }
     let hub_cpu_eind = proces::cpu_seconden(Some(hub.pid));
     let gestopt = hub.stop(Duration::from_secs(30));
-    let mut m = uitkomst?;
+    let (mut m, met_lezers) = uitkomst?;
     let status = gestopt?;
     if !status.success() {
         m.voorbeelden
@@ -319,16 +429,54 @@ async fn hub_fase(args: &Args, opzet: &Opzet, hub_bin: &Path) -> Result<Meting, 
     );
     m.vm_hwm_kib = Some(geheugen.hwm_kib.load(std::sync::atomic::Ordering::Relaxed));
     m.rss = rss.lock().map(|v| v.clone()).unwrap_or_default();
-    m.hub_cpu_s = hub_cpu_eind.zip(hub_cpu_begin).map(|(e, b)| e - b);
+    // The hub's CPU covers the whole process: one figure only for one phase.
+    m.hub_cpu_s = hub_cpu_eind
+        .zip(hub_cpu_begin)
+        .map(|(e, b)| e - b)
+        .filter(|_| met_lezers.is_none());
     m.autovacuum = Some(autovacuum);
     // The hub logs a line per message (hundreds of MB for 100,000 claims):
     // kept only when something went wrong.
-    if m.foutberichten == 0 && m.onverwacht == 0 && m.claims_klaar == m.claims {
+    let schoon =
+        |m: &Meting| m.foutberichten == 0 && m.onverwacht == 0 && m.claims_klaar == m.claims;
+    if schoon(&m) && met_lezers.as_ref().is_none_or(|(b, _, _)| schoon(b)) {
         let _ = std::fs::remove_dir_all(&map);
     } else {
         println!("hub log kept: {}", hub.log.display());
     }
-    Ok(m)
+    Ok((m, met_lezers))
+}
+
+/// The conversations; with API readers twice on the same hub: first
+/// without readers, then the next `claims` claims while they read. (The
+/// second runs on a store larger by the first's claims, which if anything
+/// counts against the readers.)
+async fn twee_fasen(
+    args: &Args,
+    opzet: &Opzet,
+    voortgang: loadgen::Voortgang,
+    tokens: Vec<String>,
+) -> Result<HubFiguren, LoadgenFout> {
+    let zonder = loadgen::hub_fase(opzet, args.rss_every, Arc::clone(&voortgang)).await?;
+    if args.api_readers == 0 {
+        return Ok((zonder, None));
+    }
+    let basis = format!("http://{}", args.api_listen);
+    tokio::task::block_in_place(|| loadgen::api::wacht_tot_klaar(&basis, Duration::from_secs(30)))?;
+    let mut urls: Vec<String> = Vec::new();
+    for m in ["ActieVerwacht", "WachtOp", "Archief"] {
+        for p in 1..=4 {
+            urls.push(format!("{basis}/api/v1/claims?werkmap={m}&page={p}"));
+        }
+    }
+    let lezers = loadgen::api::Lezers::start(args.api_readers, urls, tokens);
+    let tweede = Opzet {
+        eerste: opzet.eerste + opzet.claims,
+        ..opzet.clone()
+    };
+    let met = loadgen::hub_fase(&tweede, args.rss_every, voortgang).await;
+    let (gelezen, fouten) = tokio::task::block_in_place(|| lezers.stop());
+    Ok((zonder, Some((met?, gelezen, fouten))))
 }
 
 /// The product's binary beside this one: cargo puts every binary of the

@@ -48,6 +48,25 @@ pub async fn verse_database(pg_url: &str) -> Result<String, LoadgenFout> {
     verse_database_als(pg_url, DATABASE).await
 }
 
+/// [`DATABASE`] afresh as a copy of database `bron` (which nobody may be
+/// connected to).
+pub async fn kopie_database(pg_url: &str, bron: &str) -> Result<String, LoadgenFout> {
+    if !bron.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(LoadgenFout::Hub(format!(
+            "{bron:?} is not a plain database name"
+        )));
+    }
+    let mut verbinding = sqlx::PgConnection::connect(pg_url).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {DATABASE}"))
+        .execute(&mut verbinding)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {DATABASE} TEMPLATE {bron}"))
+        .execute(&mut verbinding)
+        .await?;
+    verbinding.close().await?;
+    store_url(pg_url)
+}
+
 /// [`verse_database`] with another name (the API benchmark keeps its own).
 pub async fn verse_database_als(pg_url: &str, naam: &str) -> Result<String, LoadgenFout> {
     let mut verbinding = sqlx::PgConnection::connect(pg_url).await?;
@@ -152,7 +171,12 @@ pub struct HubProces {
 impl HubProces {
     /// `<hub> serve --config <config>`, working directory `map`, output to
     /// `map/hub.log`; the web part on `api` (`""`: off).
-    pub fn start(hub: &Path, config: &Path, map: &Path, api: &str) -> Result<HubProces, LoadgenFout> {
+    pub fn start(
+        hub: &Path,
+        config: &Path,
+        map: &Path,
+        api: &str,
+    ) -> Result<HubProces, LoadgenFout> {
         let log = map.join("hub.log");
         let bestand = |pad: &Path| {
             std::fs::File::create(pad).map_err(|bron| LoadgenFout::Bestand {

@@ -111,7 +111,11 @@ async fn vul_store(args: &Args, url: &str, model: &Model) -> Result<(), LoadgenF
     let totaal = vul::berichten(0..args.claims);
     let mut voortgang = |n: u64| {
         if n % 100_000 < 2_000 || n == totaal {
-            println!("  fill: {} of {} inbound messages", duizendtallen(n), duizendtallen(totaal));
+            println!(
+                "  fill: {} of {} inbound messages",
+                duizendtallen(n),
+                duizendtallen(totaal)
+            );
         }
     };
     let eind = loadgen::nu();
@@ -182,10 +186,8 @@ async fn voer_uit(args: &Args) -> Result<(), LoadgenFout> {
     let model = Model::new(codes.clone(), args.seed)?;
     let url = match &args.sqlite {
         Some(pad) => format!("sqlite://{}", pad.display()),
-        None => proces::store_url(&args.pg)?.replace(
-            &format!("/{}", proces::DATABASE),
-            &format!("/{DATABASE}"),
-        ),
+        None => proces::store_url(&args.pg)?
+            .replace(&format!("/{}", proces::DATABASE), &format!("/{DATABASE}")),
     };
     let bestaand = if args.reuse {
         aantal_claims(&url).await
@@ -214,7 +216,10 @@ async fn voer_uit(args: &Args) -> Result<(), LoadgenFout> {
                 proces::verse_database_als(&args.pg, DATABASE).await?;
             }
         }
-        println!("store: {url}, filling with {} claims", duizendtallen(args.claims));
+        println!(
+            "store: {url}, filling with {} claims",
+            duizendtallen(args.claims)
+        );
         vul_store(args, &url, &model).await?;
     }
 
@@ -233,7 +238,10 @@ async fn voer_uit(args: &Args) -> Result<(), LoadgenFout> {
     let klaar = api::wacht_tot_klaar(&basis, Duration::from_secs(120));
     if let Err(e) = klaar {
         let _ = proces.stop(Duration::from_secs(10));
-        return Err(LoadgenFout::Hub(format!("{e}\n{}", proces::staart(&proces.log, 20))));
+        return Err(LoadgenFout::Hub(format!(
+            "{e}\n{}",
+            proces::staart(&proces.log, 20)
+        )));
     }
     println!("hub: pid {}, API on {basis}", proces.pid);
     let uitkomst = tokio::task::block_in_place(|| meet(args, &basis, &codes, &tokens));
@@ -308,7 +316,11 @@ fn meet(
         ids.push(eigen);
     }
     let totalen = api::haal(&agent, &format!("{basis}/api/v1/claims"), &tokens[0])?;
-    println!("overview of {}: {}", codes[0], &totalen[..totalen.find("\"claims\"").unwrap_or(80).min(totalen.len())]);
+    println!(
+        "overview of {}: {}",
+        codes[0],
+        &totalen[..totalen.find("\"claims\"").unwrap_or(80).min(totalen.len())]
+    );
 
     let overzicht: Vec<String> = (0..n)
         .map(|i| {
@@ -336,17 +348,29 @@ fn meet(
             let claim = (i as u64 * 7_919) % args.claims;
             let plaat = kenteken(2 * claim);
             match i % 4 {
-                0 => format!("{basis}/api/v1/claims?zoek={}", plaat.replace('-', "").to_lowercase()),
-                1 => format!("{basis}/api/v1/claims?werkmap=Archief&kenteken={}", &plaat[3..]),
+                0 => format!(
+                    "{basis}/api/v1/claims?zoek={}",
+                    plaat.replace('-', "").to_lowercase()
+                ),
+                1 => format!(
+                    "{basis}/api/v1/claims?werkmap=Archief&kenteken={}",
+                    &plaat[3..]
+                ),
                 2 => format!("{basis}/api/v1/claims?zoek=LGV-{claim:08}"),
-                _ => format!("{basis}/api/v1/claims?werkmap={}&zoek=overeenstemming", mappen[i % 3]),
+                _ => format!(
+                    "{basis}/api/v1/claims?werkmap={}&zoek=overeenstemming",
+                    mappen[i % 3]
+                ),
             }
         })
         .collect();
     let dossier: Vec<String> = (0..n)
         .map(|i| {
             let eigen = &ids[i % p];
-            format!("{basis}/api/v1/claims/{}", eigen[(i / p * 13) % eigen.len()])
+            format!(
+                "{basis}/api/v1/claims/{}",
+                eigen[(i / p * 13) % eigen.len()]
+            )
         })
         .collect();
     let historie: Vec<String> = dossier.iter().map(|u| format!("{u}/historie")).collect();
@@ -354,7 +378,10 @@ fn meet(
     let informatie: Vec<String> = (0..n)
         .map(|i| {
             let claim = (i as u64 * 104_729) % args.claims;
-            format!("{basis}/api/v1/informatie?kenteken={}", kenteken(2 * claim + 1))
+            format!(
+                "{basis}/api/v1/informatie?kenteken={}",
+                kenteken(2 * claim + 1)
+            )
         })
         .collect();
     let mi: Vec<String> = (0..(n / 10).max(20))
@@ -365,14 +392,37 @@ fn meet(
     for u in overzicht.iter().take(30) {
         api::haal(&agent, u, &tokens[0])?;
     }
-    println!("timed, sequential, one connection ({} requests a kind):", duizendtallen(n as u64));
-    regel("overview (3 folders, pages)", &api::meet(&agent, &overzicht, &token)?, 50.0);
-    regel("overview, sorted per column", &api::meet(&agent, &gesorteerd, &token)?, 50.0);
+    println!(
+        "timed, sequential, one connection ({} requests a kind):",
+        duizendtallen(n as u64)
+    );
+    regel(
+        "overview (3 folders, pages)",
+        &api::meet(&agent, &overzicht, &token)?,
+        50.0,
+    );
+    regel(
+        "overview, sorted per column",
+        &api::meet(&agent, &gesorteerd, &token)?,
+        50.0,
+    );
     regel("search", &api::meet(&agent, &zoeken, &token)?, 50.0);
     regel("dossier", &api::meet(&agent, &dossier, &token)?, 50.0);
     regel("historie", &api::meet(&agent, &historie, &token)?, 50.0);
-    regel("berichtenverkeer", &api::meet(&agent, &berichten, &token)?, 50.0);
-    regel("CR Informatie (kenteken)", &api::meet(&agent, &informatie, &token)?, 50.0);
-    regel("management information, year", &api::meet(&agent, &mi, &token)?, 500.0);
+    regel(
+        "berichtenverkeer",
+        &api::meet(&agent, &berichten, &token)?,
+        50.0,
+    );
+    regel(
+        "CR Informatie (kenteken)",
+        &api::meet(&agent, &informatie, &token)?,
+        50.0,
+    );
+    regel(
+        "management information, year",
+        &api::meet(&agent, &mi, &token)?,
+        500.0,
+    );
     Ok(())
 }
