@@ -202,3 +202,40 @@ fn een_timer_die_verliep_terwijl_de_hub_uit_stond_gaat_af_bij_de_start() {
     hub.export_verifieert(&["--until", &tot])
         .expect("the exported log verifies");
 }
+
+/// CPU seconds (user + system) of process `pid` so far.
+fn cpu_seconden(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    let velden: Vec<&str> = stat[stat.rfind(')').expect(")") + 2..]
+        .split_whitespace()
+        .collect();
+    let ticks: u64 =
+        velden[11].parse::<u64>().expect("utime") + velden[12].parse::<u64>().expect("stime");
+    ticks as f64 / 100.0
+}
+
+/// An idle hub sleeps: its own listing of the folders is a file-system
+/// event too, and waking on it once kept an idle hub at 70 % of a core
+/// (found by the API benchmark). Over 3 s it now uses a fraction of that.
+#[test]
+fn een_hub_zonder_werk_slaapt() {
+    let mut hub = Hub::nieuw("stil");
+    hub.start();
+    let pid = hub.pid().expect("running");
+    std::thread::sleep(Duration::from_secs(1));
+    let begin = cpu_seconden(pid);
+    std::thread::sleep(Duration::from_secs(3));
+    let verbruikt = cpu_seconden(pid) - begin;
+    assert!(
+        verbruikt < 0.3,
+        "an idle hub used {verbruikt:.2} s of CPU in 3 s\n{}",
+        hub.log()
+    );
+    // And it still wakes for a message.
+    let fixture =
+        common::root().join("fixtures/conversations/02-tegenvoorstel-50-tegenclaim.jsonl");
+    let eerste = &invoer(&fixture)[0];
+    zet_neer(&hub.in_map(&eerste.mailbox), "a.xml", eerste.xml.as_bytes());
+    assert!(hub.wacht(Duration::from_secs(10), |h| h.wachtend() == 0));
+}

@@ -922,13 +922,19 @@ fn ruimte_in(map: &Path) -> bool {
 }
 
 /// File-system notifications wake the loop; it also looks every 250 ms.
+/// Only a new or changed name wakes it: the loop's own listing and opening
+/// of the folder are events too (notify reports `Access`), and waking on
+/// them made an idle hub list its folders in a busy loop.
 fn kijk(
     mappen: &Mappen,
     codes: &[Deelnemercode],
     tx: tokio::sync::mpsc::Sender<()>,
 ) -> Option<notify::RecommendedWatcher> {
     use notify::Watcher as _;
-    match notify::recommended_watcher(move |_| {
+    match notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+        if e.as_ref().is_ok_and(|e| !wekt(&e.kind)) {
+            return;
+        }
         let _ = tx.try_send(());
     }) {
         Ok(mut w) => {
@@ -944,6 +950,15 @@ fn kijk(
             None
         }
     }
+}
+
+/// Whether a file-system event can mean a message to take.
+fn wekt(soort: &notify::EventKind) -> bool {
+    use notify::EventKind;
+    matches!(
+        soort,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Any | EventKind::Other
+    )
 }
 
 async fn stop_signaal() {
