@@ -45,7 +45,11 @@ impl Db {
                 .await?;
             Ok(Db::Sqlite(pool))
         } else {
-            let opties = PgConnectOptions::from_str(url)?.application_name("clearinghuis web");
+            // No JIT: the web part's statements are short, and compiling
+            // one took longer than running it (tens of ms on a year's MI).
+            let opties = PgConnectOptions::from_str(url)?
+                .application_name("clearinghuis web")
+                .options([("jit", "off")]);
             let pool = PgPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))

@@ -141,32 +141,42 @@ pub async fn mi(
         Option<String>,
         Option<String>,
     );
-    let rijen: Vec<Rij> = beide!(&app.db, p =>
-        sqlx::query_as(
-            "SELECT rol, aangemaakt, werkmap, afmeldreden, ovs_code, overeenstemming, afgerekend, vervaldatum, betaald
-             FROM claim_partijen
-             WHERE aangemaakt >= $1 AND aangemaakt < $2 AND (($3 IS NULL AND rol = 'V') OR deelnemer = $3)",
-        )
-        .bind(van.to_string()).bind(&einde).bind(&deelnemer)
-        .fetch_all(p).await?
+    // One statement per case, not `($3 IS NULL AND …) OR deelnemer = $3`:
+    // a prepared statement's generic plan cannot use an index through
+    // that OR, and PostgreSQL switches to the generic plan after five runs.
+    let (wie, wie_open, wie_rappel) = match &deelnemer {
+        Some(_) => ("deelnemer = $3", "deelnemer = $2", "mailbox = $3"),
+        None => ("rol = 'V'", "rol = 'V'", "TRUE"),
+    };
+    let sql_rijen = format!(
+        "SELECT rol, aangemaakt, werkmap, afmeldreden, ovs_code, overeenstemming, afgerekend, vervaldatum, betaald
+         FROM claim_partijen WHERE {wie} AND aangemaakt >= $1 AND aangemaakt < $2"
     );
-    let open: Vec<(String, String, String)> = beide!(&app.db, p =>
-        sqlx::query_as(
-            "SELECT rol, werkmap, aangemaakt FROM claim_partijen
-             WHERE werkmap <> 'Archief' AND aangemaakt < $1 AND (($2 IS NULL AND rol = 'V') OR deelnemer = $2)",
-        )
-        .bind(&einde).bind(&deelnemer)
-        .fetch_all(p).await?
+    let sql_open = format!(
+        "SELECT rol, werkmap, aangemaakt FROM claim_partijen
+         WHERE {wie_open} AND aangemaakt < $1 AND werkmap <> 'Archief'"
     );
-    let rappels: Vec<(String, i64)> = beide!(&app.db, p =>
-        sqlx::query_as(
-            "SELECT soort, COUNT(*) FROM berichtenlog
-             WHERE soort LIKE 'Rappel%' AND richting = 'out' AND at >= $1 AND at < $2 AND ($3 IS NULL OR mailbox = $3)
-             GROUP BY soort ORDER BY soort",
-        )
-        .bind(van.to_string()).bind(&einde).bind(&deelnemer)
-        .fetch_all(p).await?
+    let sql_rappels = format!(
+        "SELECT soort, COUNT(*) FROM berichtenlog
+         WHERE soort LIKE 'Rappel%' AND richting = 'out' AND {wie_rappel} AND at >= $1 AND at < $2
+         GROUP BY soort ORDER BY soort"
     );
+    let van_tekst = van.to_string();
+    let rijen: Vec<Rij> = beide!(&app.db, p => {
+        let mut q = sqlx::query_as(&sql_rijen).bind(&van_tekst).bind(&einde);
+        if let Some(d) = &deelnemer { q = q.bind(d); }
+        q.fetch_all(p).await?
+    });
+    let open: Vec<(String, String, String)> = beide!(&app.db, p => {
+        let mut q = sqlx::query_as(&sql_open).bind(&einde);
+        if let Some(d) = &deelnemer { q = q.bind(d); }
+        q.fetch_all(p).await?
+    });
+    let rappels: Vec<(String, i64)> = beide!(&app.db, p => {
+        let mut q = sqlx::query_as(&sql_rappels).bind(&van_tekst).bind(&einde);
+        if let Some(d) = &deelnemer { q = q.bind(d); }
+        q.fetch_all(p).await?
+    });
     let mut rollen: BTreeMap<String, Indicatoren> = BTreeMap::new();
     let mut duren: BTreeMap<String, [Vec<i64>; 3]> = BTreeMap::new();
     for (rol, aangemaakt, _werkmap, reden, ovs, match_, afgerekend, verval, betaald) in &rijen {
