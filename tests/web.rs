@@ -205,6 +205,37 @@ fn matrix(web: &Web) {
         tokens.push((P, rol, web.token(P, rol)));
         tokens.push((Q, rol, web.token(Q, rol)));
     }
+    // The overview's total is the folder's count however it is paged (a
+    // page that is not full counts itself; a full one or one past the end
+    // asks the store).
+    let p_token = &tokens[0].2;
+    let (_, _, o) = web.vraag("GET", "/api/v1/claims", Some(p_token));
+    let o: serde_json::Value = serde_json::from_str(&o).expect("json");
+    let mut gezien = 0;
+    for (map, n) in o["werkmappen"].as_object().expect("folders") {
+        let n = n.as_i64().expect("count");
+        gezien += n;
+        for (vraag, op_pagina) in [
+            ("per_page=1&page=1", n.min(1)),
+            ("per_page=200", n),
+            ("per_page=1&page=99", 0),
+        ] {
+            let (s, _, b) = web.vraag(
+                "GET",
+                &format!("/api/v1/claims?werkmap={map}&{vraag}"),
+                Some(p_token),
+            );
+            assert_eq!(s, 200, "{b}");
+            let b: serde_json::Value = serde_json::from_str(&b).expect("json");
+            assert_eq!(b["totaal"], n, "{map} {vraag}");
+            assert_eq!(
+                b["claims"].as_array().map(Vec::len),
+                Some(op_pagina as usize),
+                "{map} {vraag}"
+            );
+        }
+    }
+    assert!(gezien >= 2, "P has the claim and its counter-claim: {o}");
     let (s, _, lijst) = web.vraag(
         "GET",
         &format!("/api/v1/claims/{EIGEN}/berichten"),

@@ -285,10 +285,16 @@ pub async fn overzicht(
     let (rijen, totaal, mappen): (Vec<Rij>, i64, Vec<(String, i64)>) = beide!(&app.db, p => {
         let mut q = sqlx::query_as(&sql);
         for w in &f.waarden { q = q.bind(w); }
-        let rijen = q.fetch_all(p).await?;
-        let mut t = sqlx::query_scalar(&tel);
-        for w in &f.waarden { t = t.bind(w); }
-        let totaal = t.fetch_one(p).await?;
+        let rijen: Vec<Rij> = q.fetch_all(p).await?;
+        // A page that is not full, and not past the end, gives the total
+        // itself (most searches): the count's second pass is skipped.
+        let totaal = if rijen.len() < pagina.per_page as usize && (!rijen.is_empty() || pagina.page == 1) {
+            (pagina.offset() + rijen.len() as u64) as i64
+        } else {
+            let mut t = sqlx::query_scalar(&tel);
+            for w in &f.waarden { t = t.bind(w); }
+            t.fetch_one(p).await?
+        };
         let mut m = sqlx::query_as(&mappen_sql);
         for w in &basis.waarden { m = m.bind(w); }
         (rijen, totaal, m.fetch_all(p).await?)

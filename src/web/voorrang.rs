@@ -3,7 +3,7 @@
 //! machine's cores and the store's server; a page can wait a second, a
 //! participant's message should not.
 //!
-//! While the dispatcher has had work within the last second, requests to
+//! While the dispatcher has had work within the last 250 ms, requests to
 //! `/api/` take turns on one lane, and after a request that took `d` the
 //! lane stays closed for `d × WACHTFACTOR`: the web part then uses at most
 //! 1 / (1 + WACHTFACTOR) of one lane's time, whatever the number of clients.
@@ -25,7 +25,7 @@ use crate::metingen::Metingen;
 /// Lane closed for this many times a request's own duration.
 pub const WACHTFACTOR: u32 = 9;
 /// The dispatcher counts as busy this long after a round with work.
-const DRUK_BINNEN: Duration = Duration::from_secs(1);
+const DRUK_BINNEN: Duration = Duration::from_millis(250);
 
 #[derive(Debug)]
 pub struct Voorrang {
