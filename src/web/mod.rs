@@ -18,6 +18,7 @@ pub mod geheim;
 pub mod informatie;
 pub mod mi;
 pub mod probleem;
+pub mod schermen;
 pub mod toegang;
 pub mod voorrang;
 
@@ -268,7 +269,46 @@ pub fn routes() -> Vec<Route> {
             Rollen(OPERATOR),
             post(beheer::opnieuw),
         ),
+        // The screens (web.md "Screens"; not in the OpenAPI document).
+        r(Method::GET, "/stijl.css", Publiek, get(schermen::stijl)),
+        r(
+            Method::GET,
+            "/inloggen",
+            Publiek,
+            get(schermen::inloggen_scherm),
+        ),
+        r(Method::POST, "/inloggen", Publiek, post(schermen::inloggen)),
+        r(
+            Method::POST,
+            "/uitloggen",
+            Rollen(&Rol::ALLE),
+            post(schermen::uitloggen),
+        ),
+        r(Method::GET, "/", Rollen(&Rol::ALLE), get(schermen::start)),
+        r(
+            Method::GET,
+            "/werkmappen",
+            Rollen(&[Rol::Schadebehandeling, Rol::Audit]),
+            get(schermen::claims::werkmappen),
+        ),
+        r(
+            Method::GET,
+            "/dossier/{claimId}",
+            Rollen(BEHANDELEN),
+            get(schermen::claims::dossier),
+        ),
+        r(
+            Method::GET,
+            "/dossier/{claimId}/berichten/{berichtId}",
+            Rollen(BEHANDELEN),
+            get(schermen::claims::bericht),
+        ),
     ]
+}
+
+/// Whether a route is a screen (HTML for a browser) rather than the API.
+pub fn is_scherm(pad: &str) -> bool {
+    !pad.starts_with("/api/") && !matches!(pad, "/healthz" | "/readyz" | "/metrics")
 }
 
 #[derive(OpenApi)]

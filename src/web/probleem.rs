@@ -33,6 +33,11 @@ impl Probleem {
         }
     }
 
+    /// The kind without its path: `vergrendeld`, `code-nodig`, …
+    pub fn soort_kort(&self) -> &str {
+        self.soort.rsplit('/').next().unwrap_or_default()
+    }
+
     pub fn met_detail(mut self, detail: impl Into<String>) -> Probleem {
         self.detail = Some(detail.into());
         self

@@ -216,6 +216,19 @@ pub async fn gezag_van(app: &App, kop: &HeaderMap) -> Result<Option<Gezag>, Prob
     }))
 }
 
+/// `tekst` for a query string's value.
+fn urlencode(tekst: &str) -> String {
+    let mut uit = String::new();
+    for b in tekst.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            uit.push(b as char);
+        } else {
+            uit.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uit
+}
+
 /// The check in front of every route: credentials, role, CSRF.
 pub async fn bewaak(
     State((app, toegang)): State<(App, Toegang)>,
@@ -225,15 +238,35 @@ pub async fn bewaak(
     let Toegang::Rollen(rollen) = toegang else {
         return next.run(req).await;
     };
+    // A screen answers a browser: to the login page when nobody is logged
+    // in, a page in words for a refusal. Its forms check their own CSRF
+    // field (`schermen::Formulier`).
+    let scherm = super::is_scherm(req.uri().path());
+    let weiger = |p: Probleem, req: &Request| -> Response {
+        if !scherm {
+            return p.into_response();
+        }
+        if p.status == 401 {
+            let terug = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let doel = format!("/inloggen?terug={}", urlencode(terug));
+            return axum::response::Redirect::to(&doel).into_response();
+        }
+        super::schermen::foutpagina(&p)
+    };
     let gezag = match gezag_van(&app, req.headers()).await {
         Ok(Some(g)) => g,
-        Ok(None) => return Probleem::niet_ingelogd().into_response(),
-        Err(p) => return p.into_response(),
+        Ok(None) => return weiger(Probleem::niet_ingelogd(), &req),
+        Err(p) => return weiger(p, &req),
     };
     if !gezag.mag(rollen) {
-        return Probleem::geen_recht().into_response();
+        return weiger(Probleem::geen_recht(), &req);
     }
-    if !matches!(*req.method(), Method::GET | Method::HEAD)
+    if !scherm
+        && !matches!(*req.method(), Method::GET | Method::HEAD)
         && let Some(csrf) = &gezag.csrf
     {
         let gegeven = req
@@ -302,7 +335,18 @@ pub async fn inloggen(
     ConnectInfo(adres): ConnectInfo<SocketAddr>,
     Lichaam(invoer): Lichaam<Inloggen>,
 ) -> Result<Response, Probleem> {
-    let ip = adres.ip();
+    let (cookie, sessie) = log_in(&app, adres.ip(), invoer).await?;
+    let mut r = axum::Json(sessie).into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(Probleem::intern)?,
+    );
+    Ok(r)
+}
+
+/// The login itself, for the API and the login screen: the session's
+/// cookie (a `Set-Cookie` value) and who logged in.
+pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, Sessie), Probleem> {
     if app.pogingen.te_veel(ip) {
         let mut p = Probleem::nieuw(
             StatusCode::TOO_MANY_REQUESTS,
@@ -399,12 +443,7 @@ pub async fn inloggen(
         rollen: lees_rollen(&rollen).map_err(Probleem::intern)?,
         csrf: Some(csrf),
     };
-    let mut r = axum::Json(sessie).into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(Probleem::intern)?,
-    );
-    Ok(r)
+    Ok((cookie, sessie))
 }
 
 /// `GET /api/v1/sessie`: who is asking.
@@ -419,6 +458,17 @@ pub async fn wie(State(app): State<App>, kop: HeaderMap) -> Result<axum::Json<Se
         rollen: g.rollen,
         csrf: g.csrf,
     }))
+}
+
+/// Ends the session of the request's cookie, if any (the screen's log out,
+/// after its form's CSRF check).
+pub async fn beeindig_sessie(app: &App, kop: &HeaderMap) {
+    if let Some(w) = cookie_waarde(kop) {
+        let r = beide!(&app.db, p => sqlx::query("DELETE FROM sessies WHERE hash = $1").bind(geheim::hash(&w)).execute(p).await.map(|_| ()));
+        if let Err(e) = r {
+            tracing::warn!("log out: {e}");
+        }
+    }
 }
 
 /// `DELETE /api/v1/sessie`: log out (needs the CSRF token).

@@ -1,0 +1,469 @@
+//! The screens in a real browser: headless Chromium from the machine's
+//! packages (`.ci/setup` installs `chromium` and `chromium-driver`),
+//! driven over WebDriver (fantoccini) against a real `serve` on its
+//! embedded default. A handler logs in, opens the work folders, sorts and
+//! searches, opens a dossier, follows the link to the counter-claim, reads
+//! Historie and Berichtenverkeer and a message's XML, logs out; another
+//! participant's handler who types that claim's address sees "Niet
+//! gevonden". A screenshot of each screen goes to `target/screens/` (the
+//! current ones are kept in `docs/screens/`).
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clearinghuis::hub::Richting;
+use clearinghuis::hub::logregel::Logregel;
+use common::hub::Hub;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const P: &str = "CR-00820000"; // V of CL-00000001, whose counter-claim is CL-00000002
+const Q: &str = "CR-00660000"; // no party of it
+
+fn vrije_poort() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("a port")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver(poort: u16) -> Driver {
+    let kind = Command::new("chromedriver")
+        .arg(format!("--port={poort}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver runs (.ci/setup installs chromium-driver)");
+    let begin = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", poort)).is_err() {
+        assert!(
+            begin.elapsed() < Duration::from_secs(20),
+            "chromedriver does not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver(kind)
+}
+
+async fn browser(poort: u16, breed: u32, hoog: u32) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     format!("--window-size={breed},{hoog}")],
+        }),
+    );
+    ClientBuilder::rustls()
+        .expect("tls")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{poort}"))
+        .await
+        .expect("a browser session")
+}
+
+fn schermen_map() -> PathBuf {
+    let m = common::root().join("target/screens");
+    std::fs::create_dir_all(&m).expect("target/screens");
+    m
+}
+
+async fn foto(c: &Client, naam: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(schermen_map().join(format!("{naam}.png")), png).expect("write");
+}
+
+/// The page's text, once the page is there (a click does not wait for the
+/// navigation it starts: the old body can go stale under the reader).
+async fn tekst(c: &Client) -> String {
+    for _ in 0..100 {
+        if let Ok(b) = c.find(Locator::Css("body")).await
+            && let Ok(t) = b.text().await
+        {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no page text");
+}
+
+/// Clicks and waits until the browser is on another address.
+async fn klik(c: &Client, waar: Locator<'_>) {
+    let voor = c.current_url().await.expect("url");
+    c.find(waar)
+        .await
+        .expect("the element")
+        .click()
+        .await
+        .expect("click");
+    let begin = Instant::now();
+    while c.current_url().await.expect("url") == voor {
+        assert!(
+            begin.elapsed() < Duration::from_secs(10),
+            "the click went nowhere"
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    c.wait()
+        .for_element(Locator::Css("body"))
+        .await
+        .expect("a page");
+}
+
+async fn log_in(c: &Client, basis: &str, pad: &str, email: &str, wachtwoord: &str) {
+    c.goto(&format!("{basis}{pad}")).await.expect("goto");
+    // Not logged in: the screen sends the browser to the login page.
+    assert!(
+        c.current_url()
+            .await
+            .expect("url")
+            .path()
+            .starts_with("/inloggen")
+    );
+    c.find(Locator::Id("email"))
+        .await
+        .expect("e-mail field")
+        .send_keys(email)
+        .await
+        .expect("type");
+    c.find(Locator::Id("wachtwoord"))
+        .await
+        .expect("password field")
+        .send_keys(wachtwoord)
+        .await
+        .expect("type");
+    klik(c, Locator::Css("form button[type=submit]")).await;
+}
+
+fn cli(hub: &Hub, args: &[&str]) -> String {
+    let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
+        .current_dir(&hub.map)
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(
+        uit.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&uit.stderr)
+    );
+    String::from_utf8_lossy(&uit.stdout).trim().to_string()
+}
+
+fn gebruiker(hub: &Hub, email: &str, deelnemer: &str, rollen: &str) -> String {
+    let uit = cli(
+        hub,
+        &[
+            "gebruiker",
+            "toevoegen",
+            "--email",
+            email,
+            "--naam",
+            "Test Behandelaar",
+            "--deelnemer",
+            deelnemer,
+            "--rollen",
+            rollen,
+        ],
+    );
+    uit.rsplit("one-time password: ")
+        .next()
+        .expect("a password")
+        .trim()
+        .to_string()
+}
+
+/// Plays the in lines of a fixture into the mailboxes, one at a time.
+fn speel(hub: &Hub, fixture: &str) {
+    let tekst =
+        std::fs::read_to_string(common::root().join("fixtures/conversations").join(fixture))
+            .expect("fixture");
+    for (i, regel) in tekst.lines().enumerate() {
+        let r: Logregel = serde_json::from_str(regel).expect("log line");
+        if r.direction != Richting::In {
+            continue;
+        }
+        let map = hub.in_map(&r.mailbox);
+        std::fs::write(map.join(format!(".t{i}")), r.xml.as_bytes()).expect("write");
+        std::fs::rename(map.join(format!(".t{i}")), map.join(format!("m{i:03}.xml")))
+            .expect("rename");
+        assert!(
+            hub.wacht(Duration::from_secs(30), |h| h.wachtend() == 0),
+            "not taken"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(500));
+}
+
+#[test]
+fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
+    let mut hub = Hub::nieuw("schermen");
+    let poort = vrije_poort();
+    hub.omgeving.push((
+        "CLEARINGHUIS_API_LISTEN".into(),
+        format!("127.0.0.1:{poort}"),
+    ));
+    hub.start();
+    let basis = format!("http://127.0.0.1:{poort}");
+    speel(&hub, "02-tegenvoorstel-50-tegenclaim.jsonl");
+    let wachtwoord_p = gebruiker(&hub, "behandelaar@p.example", P, "schadebehandeling");
+    let wachtwoord_q = gebruiker(&hub, "behandelaar@q.example", Q, "schadebehandeling");
+
+    clearinghuis::kies_crypto();
+    let driverpoort = vrije_poort();
+    let _driver = chromedriver(driverpoort);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let c = browser(driverpoort, 1280, 800).await;
+        c.goto(&format!("{basis}/inloggen")).await.expect("goto");
+        foto(&c, "01-inloggen").await;
+
+        // Log in from a deep link: back to the work folders afterwards.
+        log_in(
+            &c,
+            &basis,
+            "/werkmappen",
+            "behandelaar@p.example",
+            &wachtwoord_p,
+        )
+        .await;
+        assert_eq!(c.current_url().await.expect("url").path(), "/werkmappen");
+        let t = tekst(&c).await;
+        for woord in [
+            "Actie verwacht",
+            "Wacht op",
+            "Archief",
+            "Schadedatum",
+            "Verzekeraar tegenpartij",
+        ] {
+            assert!(t.contains(woord), "{woord} on the overview: {t}");
+        }
+        foto(&c, "02-werkmappen").await;
+
+        // Each work folder; the claim is in one of them.
+        let mut gevonden = false;
+        for map in ["Actie verwacht", "Wacht op", "Archief"] {
+            let tab = format!(
+                "//nav[@aria-label='Werkmappen']/a[starts-with(normalize-space(.), '{map}')]"
+            );
+            if c.find(Locator::XPath(&format!("{tab}[@aria-current]")))
+                .await
+                .is_err()
+            {
+                klik(&c, Locator::XPath(&tab)).await;
+            }
+            let t = tekst(&c).await;
+            if t.contains("CL-00000001") {
+                gevonden = true;
+                // Sort on Status, then search on the plate in another spelling.
+                klik(
+                    &c,
+                    Locator::XPath("//th/a[starts-with(normalize-space(.), 'Status')]"),
+                )
+                .await;
+                assert!(
+                    c.current_url()
+                        .await
+                        .expect("url")
+                        .query()
+                        .unwrap_or_default()
+                        .contains("sorteer=status")
+                );
+                let zoek = c.find(Locator::Id("zoek")).await.expect("search field");
+                zoek.send_keys("gb123x").await.expect("type");
+                klik(&c, Locator::Css("form.zoeken button[type=submit]")).await;
+                let t = tekst(&c).await;
+                assert!(t.contains("CL-00000001"), "found by plate: {t}");
+                foto(&c, "03-werkmap-gezocht").await;
+                break;
+            }
+        }
+        assert!(gevonden, "P's claim is in one of its work folders");
+
+        // The dossier, and the link to the counter-claim.
+        klik(&c, Locator::LinkText("CL-00000001")).await;
+        let t = tekst(&c).await;
+        for woord in [
+            "Dossier CL-00000001",
+            "OngevalId",
+            "Standpunten",
+            "Historie",
+            "Berichtenverkeer",
+            "berichtenkoppeling",
+        ] {
+            assert!(t.contains(woord), "{woord} in the dossier: {t}");
+        }
+        assert!(t.contains("✓"), "a delivered message has a tick");
+        foto(&c, "04-dossier").await;
+        klik(&c, Locator::Css("a[href='/dossier/CL-00000002']")).await;
+        assert!(tekst(&c).await.contains("Dossier CL-00000002"));
+        assert!(tekst(&c).await.contains("CL-00000001"), "and back");
+
+        // A message's XML on request.
+        c.goto(&format!("{basis}/dossier/CL-00000001"))
+            .await
+            .expect("goto");
+        klik(&c, Locator::Css("#berichtenverkeer tbody tr td a")).await;
+        let t = tekst(&c).await;
+        assert!(
+            t.contains("<?xml") || t.contains("BerichtId"),
+            "the XML: {t}"
+        );
+        foto(&c, "05-bericht").await;
+
+        // The start page, on a phone-sized screen too.
+        c.goto(&format!("{basis}/")).await.expect("goto");
+        assert!(tekst(&c).await.contains("Schadebehandeling"));
+        foto(&c, "06-start").await;
+        c.set_window_size(390, 844).await.expect("resize");
+        c.goto(&format!("{basis}/werkmappen?werkmap=Archief"))
+            .await
+            .expect("goto");
+        foto(&c, "07-werkmappen-telefoon").await;
+        c.set_window_size(1280, 800).await.expect("resize");
+
+        // Log out: the next screen asks for a login again.
+        klik(
+            &c,
+            Locator::XPath("//button[normalize-space(.)='Uitloggen']"),
+        )
+        .await;
+        c.goto(&format!("{basis}/werkmappen")).await.expect("goto");
+        assert!(
+            c.current_url()
+                .await
+                .expect("url")
+                .path()
+                .starts_with("/inloggen")
+        );
+
+        // Another participant's handler types P's claim: "Niet gevonden",
+        // the same page as for a claim that does not exist.
+        log_in(
+            &c,
+            &basis,
+            "/dossier/CL-00000001",
+            "behandelaar@q.example",
+            &wachtwoord_q,
+        )
+        .await;
+        let ander = tekst(&c).await;
+        assert!(ander.contains("Niet gevonden"), "{ander}");
+        assert!(
+            !ander.contains("GB-123-X") && !ander.contains("Noordelijke"),
+            "nothing of the claim: {ander}"
+        );
+        foto(&c, "08-niet-gevonden").await;
+        c.goto(&format!("{basis}/dossier/CL-99999999"))
+            .await
+            .expect("goto");
+        assert_eq!(
+            tekst(&c).await,
+            ander,
+            "another's claim looks like a missing one"
+        );
+
+        c.close().await.expect("close");
+    });
+}
+
+/// A screen's form that changes something needs the session's CSRF token:
+/// without it nothing changes (the session survives), with it the log out
+/// works; a login never sends the browser to another host.
+#[test]
+fn een_formulier_zonder_csrf_verandert_niets() {
+    let mut hub = Hub::nieuw("schermen-csrf");
+    let poort = vrije_poort();
+    hub.omgeving.push((
+        "CLEARINGHUIS_API_LISTEN".into(),
+        format!("127.0.0.1:{poort}"),
+    ));
+    hub.start();
+    let basis = format!("http://127.0.0.1:{poort}");
+    let wachtwoord = gebruiker(&hub, "b@p.example", P, "schadebehandeling");
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let antwoord = |r: Result<ureq::Response, ureq::Error>| match r {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let r = antwoord(agent.post(&format!("{basis}/inloggen")).send_form(&[
+        ("email", "b@p.example"),
+        ("wachtwoord", &wachtwoord),
+        ("terug", "//elders.example/"),
+    ]));
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.header("location"), Some("/"), "never to another host");
+    let cookie = r
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let start = antwoord(
+        agent
+            .get(&format!("{basis}/"))
+            .set("Cookie", &cookie)
+            .call(),
+    );
+    assert_eq!(start.status(), 200);
+    let pagina = start.into_string().expect("page");
+    let csrf = pagina
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the form's token")
+        .to_string();
+    for fout in ["", "verkeerd"] {
+        let r = antwoord(
+            agent
+                .post(&format!("{basis}/uitloggen"))
+                .set("Cookie", &cookie)
+                .send_form(&[("csrf", fout)]),
+        );
+        assert_eq!(r.status(), 403, "token {fout:?}");
+        assert!(
+            r.into_string()
+                .unwrap_or_default()
+                .contains("Het formulier is verlopen")
+        );
+        let nog = antwoord(
+            agent
+                .get(&format!("{basis}/"))
+                .set("Cookie", &cookie)
+                .call(),
+        );
+        assert_eq!(nog.status(), 200, "the session survives");
+    }
+    let r = antwoord(
+        agent
+            .post(&format!("{basis}/uitloggen"))
+            .set("Cookie", &cookie)
+            .send_form(&[("csrf", &csrf)]),
+    );
+    assert_eq!(r.status(), 303);
+    let na = antwoord(
+        agent
+            .get(&format!("{basis}/"))
+            .set("Cookie", &cookie)
+            .call(),
+    );
+    assert_eq!(na.status(), 303, "logged out: to the login page");
+    assert!(
+        na.header("location")
+            .unwrap_or_default()
+            .starts_with("/inloggen")
+    );
+}
