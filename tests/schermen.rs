@@ -219,7 +219,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
     hub.start();
     let basis = format!("http://127.0.0.1:{poort}");
     speel(&hub, "02-tegenvoorstel-50-tegenclaim.jsonl");
-    let wachtwoord_p = gebruiker(&hub, "behandelaar@p.example", P, "schadebehandeling");
+    let wachtwoord_p = gebruiker(&hub, "behandelaar@p.example", P, "schadebehandeling,informatie");
     let wachtwoord_q = gebruiker(&hub, "behandelaar@q.example", Q, "schadebehandeling");
 
     clearinghuis::kies_crypto();
@@ -323,6 +323,16 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             "the XML: {t}"
         );
         foto(&c, "05-bericht").await;
+
+        // CR Informatie by kenteken, in another spelling.
+        c.goto(&format!("{basis}/informatie")).await.expect("goto");
+        c.find(Locator::Id("kenteken")).await.expect("plate field").send_keys("12abc3").await.expect("type");
+        klik(&c, Locator::Css("form.zoeken button[type=submit]")).await;
+        let t = tekst(&c).await;
+        for woord in ["CL-00000001", "12-ABC-3", "Standpunten", "Verloop"] {
+            assert!(t.contains(woord), "{woord} in CR Informatie: {t}");
+        }
+        foto(&c, "09-cr-informatie").await;
 
         // The start page, on a phone-sized screen too.
         c.goto(&format!("{basis}/")).await.expect("goto");

@@ -75,6 +75,7 @@ const VERWACHT: &[(&str, &str, &[&str])] = &[
         "/dossier/{claimId}/berichten/{berichtId}",
         &["schadebehandeling", "audit"],
     ),
+    ("GET", "/informatie", &["informatie"]),
 ];
 
 /// A screen answers in HTML and sends an anonymous browser to the login.
@@ -304,7 +305,7 @@ fn matrix(web: &Web) {
                 .replace("{berichtId}", bericht)
                 .replace("{seq}", "1")
                 + match *pad {
-                    "/api/v1/informatie" => "?kenteken=12abc3",
+                    "/api/v1/informatie" | "/informatie" => "?kenteken=12abc3",
                     _ => "",
                 }
         };

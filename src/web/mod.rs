@@ -303,6 +303,12 @@ pub fn routes() -> Vec<Route> {
             Rollen(BEHANDELEN),
             get(schermen::claims::bericht),
         ),
+        r(
+            Method::GET,
+            "/informatie",
+            Rollen(&[Rol::Informatie]),
+            get(schermen::informatie::informatie),
+        ),
     ]
 }
 

@@ -12,6 +12,7 @@
 //! hidden field, checked by [`Formulier`].
 
 pub mod claims;
+pub mod informatie;
 
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -127,6 +128,7 @@ pub fn pagina(g: &Gezag, app: &App, titel: &str, inhoud: Markup) -> Markup {
                     a.merk href="/" { "Clearinghuis Regres" }
                     nav aria-label="Menu" {
                         @if g.mag(&[Rol::Schadebehandeling]) { a href="/werkmappen" { "Schadebehandeling" } }
+                        @if g.mag(&[Rol::Informatie]) { a href="/informatie" { "CR Informatie" } }
                     }
                     div.wie {
                         span.organisatie { (organisatie) }
