@@ -219,7 +219,12 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
     hub.start();
     let basis = format!("http://127.0.0.1:{poort}");
     speel(&hub, "02-tegenvoorstel-50-tegenclaim.jsonl");
-    let wachtwoord_p = gebruiker(&hub, "behandelaar@p.example", P, "schadebehandeling,informatie");
+    let wachtwoord_p = gebruiker(
+        &hub,
+        "behandelaar@p.example",
+        P,
+        "schadebehandeling,informatie",
+    );
     let wachtwoord_q = gebruiker(&hub, "behandelaar@q.example", Q, "schadebehandeling");
 
     clearinghuis::kies_crypto();
@@ -326,7 +331,12 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
 
         // CR Informatie by kenteken, in another spelling.
         c.goto(&format!("{basis}/informatie")).await.expect("goto");
-        c.find(Locator::Id("kenteken")).await.expect("plate field").send_keys("12abc3").await.expect("type");
+        c.find(Locator::Id("kenteken"))
+            .await
+            .expect("plate field")
+            .send_keys("12abc3")
+            .await
+            .expect("type");
         klik(&c, Locator::Css("form.zoeken button[type=submit]")).await;
         let t = tekst(&c).await;
         for woord in ["CL-00000001", "12-ABC-3", "Standpunten", "Verloop"] {
@@ -476,4 +486,72 @@ fn een_formulier_zonder_csrf_verandert_niets() {
             .unwrap_or_default()
             .starts_with("/inloggen")
     );
+}
+
+/// Afdrukken: the dossier as a PDF made by the hub; its text (read by
+/// poppler's pdftotext, as a reader would) holds the ClaimId and the
+/// settlement's total as on screen.
+#[test]
+fn het_dossier_als_pdf() {
+    let mut hub = Hub::nieuw("schermen-pdf");
+    let poort = vrije_poort();
+    hub.omgeving.push((
+        "CLEARINGHUIS_API_LISTEN".into(),
+        format!("127.0.0.1:{poort}"),
+    ));
+    hub.start();
+    speel(&hub, "22-eindafrekening-rente-bgk.jsonl");
+    let token = cli(&hub, &["token", "nieuw", "hub", "--rollen", "operator"]);
+    // The total as the hub computed it (interest runs to the day it was made).
+    let dossier: serde_json::Value = ureq::get(&format!(
+        "http://127.0.0.1:{poort}/api/v1/claims/CL-00000001"
+    ))
+    .set("Authorization", &format!("Bearer {token}"))
+    .call()
+    .expect("the dossier")
+    .into_json()
+    .expect("json");
+    let totaal = dossier["afrekeningen"][0]["Totaal"]
+        .as_str()
+        .expect("a settlement's total")
+        .to_string();
+    let op_scherm = clearinghuis::web::schermen::bedrag(&totaal);
+    assert!(
+        op_scherm.starts_with("€ ") && op_scherm.contains(','),
+        "{op_scherm}"
+    );
+    let r = ureq::get(&format!(
+        "http://127.0.0.1:{poort}/api/v1/claims/CL-00000001/pdf"
+    ))
+    .set("Authorization", &format!("Bearer {token}"))
+    .call()
+    .expect("the PDF");
+    assert_eq!(r.content_type(), "application/pdf");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).expect("read");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let pad = hub.map.join("dossier.pdf");
+    std::fs::write(&pad, &bytes).expect("write");
+    let uit = Command::new("pdftotext")
+        .arg(&pad)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (.ci/setup installs poppler-utils)");
+    assert!(uit.status.success());
+    let tekst = String::from_utf8_lossy(&uit.stdout);
+    assert!(tekst.contains("Dossier CL-00000001"), "{tekst}");
+    assert!(
+        tekst.contains(&format!("Totaal: {op_scherm}")),
+        "the settlement's total {op_scherm}: {tekst}"
+    );
+    for woord in [
+        "Partijen",
+        "Standpunten",
+        "Schadespecificatie",
+        "Eindafrekeningen",
+        "Historie",
+    ] {
+        assert!(tekst.contains(woord), "{woord}: {tekst}");
+    }
+    std::fs::write(schermen_map().join("dossier.pdf"), &bytes).expect("keep");
 }

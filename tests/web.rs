@@ -47,6 +47,11 @@ const VERWACHT: &[(&str, &str, &[&str])] = &[
         "/api/v1/claims/{claimId}/berichten/{berichtId}",
         &["schadebehandeling", "audit"],
     ),
+    (
+        "GET",
+        "/api/v1/claims/{claimId}/pdf",
+        &["schadebehandeling", "audit"],
+    ),
     ("GET", "/api/v1/claims/{claimId}/inzage", &["audit"]),
     ("GET", "/api/v1/informatie", &["informatie"]),
     ("GET", "/api/v1/mi", &["management"]),

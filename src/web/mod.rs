@@ -11,6 +11,7 @@
 // its size (a few strings) costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+pub mod afdruk;
 pub mod beheer;
 pub mod claims;
 pub mod db;
@@ -229,6 +230,12 @@ pub fn routes() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/api/v1/claims/{claimId}/pdf",
+            Rollen(BEHANDELEN),
+            get(afdruk::dossier_pdf),
+        ),
+        r(
+            Method::GET,
             "/api/v1/claims/{claimId}/inzage",
             Rollen(&[Rol::Audit]),
             get(claims::inzage),
@@ -324,6 +331,7 @@ pub fn is_scherm(pad: &str) -> bool {
         beheer::healthz, beheer::readyz, beheer::metrics,
         toegang::inloggen, toegang::wie, toegang::uitloggen,
         claims::overzicht, claims::dossier, claims::historie, claims::berichten, claims::bericht, claims::inzage,
+        afdruk::dossier_pdf,
         informatie::informatie, mi::mi,
         beheer::log, beheer::logbericht, beheer::geparkeerd, beheer::opnieuw,
         openapi,

@@ -328,7 +328,7 @@ pub async fn dossier(
         }
     };
     let m = html! {
-        p.terug { a href="/werkmappen" { "← Werkmappen" } }
+        p.terug { a href="/werkmappen" { "← Werkmappen" } " · " a href=(format!("/api/v1/claims/{}/pdf", d.claim_id)) { "Afdrukken (PDF)" } }
         h1 { "Dossier " (d.claim_id) }
         dl.kern {
             dt { "ClaimId" } dd { (d.claim_id) }

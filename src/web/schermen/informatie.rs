@@ -34,11 +34,18 @@ pub async fn informatie(
     let (claims, fout) = if gezocht {
         let vraag = InformatieVraag {
             kenteken: kenteken.clone(),
-            ongeval_id: if kenteken.is_some() { None } else { ongeval.clone() },
+            ongeval_id: if kenteken.is_some() {
+                None
+            } else {
+                ongeval.clone()
+            },
         };
         match api::informatie(State(app.clone()), Extension(g.clone()), Vraag(vraag)).await {
             Ok(j) => (j.0, None),
-            Err(p) if p.status == 400 => (Vec::new(), Some("Dit is geen geldig Nederlands kenteken of OngevalId.")),
+            Err(p) if p.status == 400 => (
+                Vec::new(),
+                Some("Dit is geen geldig Nederlands kenteken of OngevalId."),
+            ),
             Err(p) => return Err(p.into()),
         }
     } else {

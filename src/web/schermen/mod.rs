@@ -415,3 +415,35 @@ pub fn voorgevormd(tekst: &str) -> Markup {
 pub fn rauw(s: String) -> PreEscaped<String> {
     PreEscaped(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datums_en_bedragen_zoals_op_het_scherm() {
+        assert_eq!(datum("2026-03-02"), "02-03-2026");
+        assert_eq!(datum("2026-03-02T14:05:09.123+01:00"), "02-03-2026 14:05");
+        assert_eq!(bedrag("3715.2"), "€ 3.715,20");
+        assert_eq!(bedrag("1234567.891"), "€ 1.234.567,89");
+        assert_eq!(bedrag("0.5"), "€ 0,50");
+        assert_eq!(bedrag("-12"), "-€ 12,00");
+        assert_eq!(bedrag("geen"), "geen");
+    }
+
+    #[test]
+    fn een_login_stuurt_nooit_naar_een_andere_host() {
+        assert_eq!(
+            veilig_terug(Some("/werkmappen?werkmap=Archief")),
+            "/werkmappen?werkmap=Archief"
+        );
+        for slecht in [
+            "//elders.example/",
+            "https://elders.example/",
+            "/\\elders",
+            "",
+        ] {
+            assert_eq!(veilig_terug(Some(slecht)), "/", "{slecht}");
+        }
+    }
+}

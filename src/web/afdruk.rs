@@ -1,0 +1,346 @@
+//! Afdrukken (web.md screen 3): the dossier as a PDF, made in the hub by
+//! pdf-writer (no browser on the server). A4 pages of text in the PDF's
+//! built-in Helvetica (WinAnsi encoding, nothing to embed): the parties,
+//! the positions, the specification, every settlement and the history,
+//! with dates and amounts as on screen.
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+use super::claims::{self as api, PaginaVraag};
+use super::probleem::Probleem;
+use super::schermen::{bedrag, datum};
+use super::toegang::Gezag;
+use super::{App, Vraag};
+
+/// One line of the printout.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Regel {
+    Titel(String),
+    Kop(String),
+    Tekst(String),
+    Witruimte,
+}
+
+const BREED: f32 = 595.0;
+const HOOG: f32 = 842.0;
+const MARGE: f32 = 50.0;
+
+/// Text in Windows-1252 (the built-in fonts' WinAnsi encoding); what it
+/// cannot show becomes `?`.
+fn winansi(tekst: &str) -> Vec<u8> {
+    tekst
+        .chars()
+        .map(|c| match c {
+            '€' => 0x80,
+            '–' => 0x96,
+            '—' => 0x97,
+            '‘' => 0x91,
+            '’' => 0x92,
+            '“' => 0x93,
+            '”' => 0x94,
+            '•' => 0x95,
+            c if (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)) => c as u32 as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
+/// Cuts a line at spaces to at most `max` characters.
+fn breek(tekst: &str, max: usize) -> Vec<String> {
+    let mut uit = Vec::new();
+    let mut regel = String::new();
+    for woord in tekst.split(' ') {
+        if !regel.is_empty() && regel.chars().count() + 1 + woord.chars().count() > max {
+            uit.push(std::mem::take(&mut regel));
+        }
+        if !regel.is_empty() {
+            regel.push(' ');
+        }
+        regel.push_str(woord);
+    }
+    uit.push(regel);
+    uit
+}
+
+/// The PDF of `regels`, as many A4 pages as they need, each with `voet`
+/// and its number at the bottom.
+pub fn pdf(regels: &[Regel], voet: &str) -> Vec<u8> {
+    // Lay out first: (font, size, text) per line, pages by height.
+    let mut paginas: Vec<Vec<(f32, bool, String, f32)>> = vec![Vec::new()];
+    let mut y = HOOG - MARGE;
+    for r in regels {
+        let (grootte, vet, tekst, voor) = match r {
+            Regel::Titel(t) => (16.0, true, t.as_str(), 0.0),
+            Regel::Kop(t) => (12.0, true, t.as_str(), 8.0),
+            Regel::Tekst(t) => (9.5, false, t.as_str(), 0.0),
+            Regel::Witruimte => {
+                y -= 6.0;
+                continue;
+            }
+        };
+        let max = if vet { 70 } else { 100 };
+        for deel in breek(tekst, max) {
+            let hoogte = grootte * 1.35 + voor;
+            if y - hoogte < MARGE + 20.0 {
+                paginas.push(Vec::new());
+                y = HOOG - MARGE;
+            }
+            y -= hoogte;
+            if let Some(p) = paginas.last_mut() {
+                p.push((grootte, vet, deel, y));
+            }
+        }
+    }
+
+    let mut pdf = Pdf::new();
+    let catalogus = Ref::new(1);
+    let boom = Ref::new(2);
+    let gewoon = Ref::new(3);
+    let vet = Ref::new(4);
+    let mut volgende = 5;
+    let mut kinderen = Vec::new();
+    let aantal = paginas.len();
+    for (i, regels) in paginas.iter().enumerate() {
+        let pagina = Ref::new(volgende);
+        let inhoud = Ref::new(volgende + 1);
+        volgende += 2;
+        kinderen.push(pagina);
+        let mut p = pdf.page(pagina);
+        p.media_box(Rect::new(0.0, 0.0, BREED, HOOG));
+        p.parent(boom);
+        p.contents(inhoud);
+        let mut bronnen = p.resources();
+        let mut fonts = bronnen.fonts();
+        fonts.pair(Name(b"F1"), gewoon);
+        fonts.pair(Name(b"F2"), vet);
+        fonts.finish();
+        bronnen.finish();
+        p.finish();
+        let mut c = Content::new();
+        for (grootte, is_vet, tekst, y) in regels {
+            c.begin_text();
+            c.set_font(Name(if *is_vet { b"F2" } else { b"F1" }), *grootte);
+            c.next_line(MARGE, *y);
+            c.show(Str(&winansi(tekst)));
+            c.end_text();
+        }
+        c.begin_text();
+        c.set_font(Name(b"F1"), 8.0);
+        c.next_line(MARGE, MARGE - 10.0);
+        c.show(Str(&winansi(&format!(
+            "{voet} – pagina {} van {aantal}",
+            i + 1
+        ))));
+        c.end_text();
+        pdf.stream(inhoud, &c.finish());
+    }
+    pdf.catalog(catalogus).pages(boom);
+    pdf.pages(boom).kids(kinderen).count(aantal as i32);
+    pdf.type1_font(gewoon)
+        .base_font(Name(b"Helvetica"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(vet)
+        .base_font(Name(b"Helvetica-Bold"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.finish()
+}
+
+fn tekst(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A JSON object's fields as lines, nested ones indented; amounts and
+/// dates as on screen.
+fn velden(v: &serde_json::Value, inspringen: usize, uit: &mut Vec<Regel>) {
+    let Some(o) = v.as_object() else { return };
+    let streep = "   ".repeat(inspringen);
+    for (k, w) in o {
+        match w {
+            serde_json::Value::Object(_) => {
+                uit.push(Regel::Tekst(format!("{streep}{k}:")));
+                velden(w, inspringen + 1, uit);
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    if x.is_object() {
+                        uit.push(Regel::Tekst(format!("{streep}{k} {}:", i + 1)));
+                        velden(x, inspringen + 1, uit);
+                    } else {
+                        uit.push(Regel::Tekst(format!("{streep}{k}: {}", tekst(x))));
+                    }
+                }
+            }
+            serde_json::Value::Null => {}
+            _ => {
+                let t = tekst(w);
+                let l = k.to_lowercase();
+                let t = if l.contains("datum") || matches!(l.as_str(), "betaald" | "van" | "tot") {
+                    datum(&t)
+                } else if (l.contains("bedrag")
+                    || l.contains("totaal")
+                    || matches!(
+                        l.as_str(),
+                        "bgk" | "rente" | "geclaimd" | "tebetalen" | "hoofdsom" | "grondslag"
+                    ))
+                    && t.parse::<rust_decimal::Decimal>().is_ok()
+                {
+                    bedrag(&t)
+                } else {
+                    t
+                };
+                uit.push(Regel::Tekst(format!("{streep}{k}: {t}")));
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/claims/{claimId}/pdf`: the dossier as a PDF.
+#[utoipa::path(get, path = "/api/v1/claims/{claimId}/pdf", params(("claimId" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Probleem)))]
+pub async fn dossier_pdf(
+    State(app): State<App>,
+    Extension(g): Extension<Gezag>,
+    Path(id): Path<String>,
+) -> Result<Response, Probleem> {
+    let d = api::dossier(State(app.clone()), Extension(g.clone()), Path(id.clone()))
+        .await?
+        .0;
+    let historie = api::historie(
+        State(app.clone()),
+        Extension(g.clone()),
+        Path(id),
+        Vraag(PaginaVraag {
+            page: Some(1),
+            per_page: Some(200),
+        }),
+    )
+    .await?
+    .0;
+    let mut r = vec![
+        Regel::Titel(format!("Dossier {}", d.claim_id)),
+        Regel::Tekst(format!(
+            "ClaimId: {}    OngevalId: {}",
+            d.claim_id, d.ongeval_id
+        )),
+        Regel::Tekst(format!(
+            "Schadedatum: {}    Type: materieel{}",
+            datum(&d.schadedatum),
+            d.verhaalpercentage
+                .as_ref()
+                .map(|p| format!("    Verhaalpercentage: {p} %"))
+                .unwrap_or_default()
+        )),
+    ];
+    if let Some(t) = &d.tegenclaim {
+        r.push(Regel::Tekst(format!("Tegenclaim: {t}")));
+    }
+    if let Some(t) = &d.tegenclaim_van {
+        r.push(Regel::Tekst(format!("Tegenclaim van: {t}")));
+    }
+    r.push(Regel::Kop("Partijen".into()));
+    for (rol, p) in [
+        ("Verhaler", &d.verhaler),
+        ("Aansprakelijke", &d.aansprakelijke),
+    ] {
+        r.push(Regel::Tekst(format!(
+            "{rol}: {} ({}), schadenummer {}, kenteken {}, status {}",
+            p.naam,
+            p.code,
+            p.schadenummer.as_deref().unwrap_or("–"),
+            p.kenteken,
+            p.status
+        )));
+    }
+    r.push(Regel::Kop("Standpunten".into()));
+    for s in d.standpunten.as_array().into_iter().flatten() {
+        r.push(Regel::Tekst(format!(
+            "{}. {} – {} – {} – OVS {} – {} %{}",
+            tekst(&s["Volgnummer"]),
+            datum(&tekst(&s["Datum"])),
+            app.naam(&tekst(&s["Partij"])),
+            tekst(&s["Soort"]),
+            tekst(&s["OvsCode"]),
+            tekst(&s["Verhaalpercentage"]),
+            match tekst(&s["Toelichting"]) {
+                t if t.is_empty() => String::new(),
+                t => format!(" – {t}"),
+            }
+        )));
+    }
+    r.push(Regel::Kop("Schadespecificatie".into()));
+    if d.specificatie.is_null() {
+        r.push(Regel::Tekst("Nog niet gespecificeerd.".into()));
+    } else {
+        velden(&d.specificatie, 0, &mut r);
+    }
+    r.push(Regel::Kop("Eindafrekeningen".into()));
+    if d.afrekeningen.is_empty() {
+        r.push(Regel::Tekst("Nog geen eindafrekening.".into()));
+    }
+    for a in &d.afrekeningen {
+        velden(a, 0, &mut r);
+        r.push(Regel::Witruimte);
+    }
+    r.push(Regel::Kop("Historie".into()));
+    for h in &historie.regels {
+        r.push(Regel::Tekst(format!(
+            "{}  {}  {}  {}{}",
+            datum(&h.tijd),
+            h.partij_naam,
+            h.behandelaar,
+            h.actie.as_deref().unwrap_or(""),
+            h.uitslag
+                .as_deref()
+                .map(|u| format!(" ({u})"))
+                .unwrap_or_default()
+        )));
+    }
+    let bytes = pdf(&r, &format!("Clearinghuis Regres – dossier {}", d.claim_id));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"dossier-{}.pdf\"", d.claim_id),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tekst_in_winansi() {
+        assert_eq!(
+            winansi("€ 3.715,20 – é"),
+            b"\x80 3.715,20 \x96 \xe9".to_vec()
+        );
+        assert_eq!(winansi("日"), b"?".to_vec());
+    }
+
+    #[test]
+    fn lange_dossiers_krijgen_meer_paginas() {
+        let regels: Vec<Regel> = (0..300)
+            .map(|i| Regel::Tekst(format!("regel {i}")))
+            .collect();
+        let pdf = pdf(&regels, "voet");
+        assert!(pdf.starts_with(b"%PDF-"));
+        let tekst = String::from_utf8_lossy(&pdf);
+        assert!(
+            tekst.contains("/Count 6") || tekst.contains("/Count 5"),
+            "pages"
+        );
+    }
+}
