@@ -223,7 +223,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         &hub,
         "behandelaar@p.example",
         P,
-        "schadebehandeling,informatie",
+        "schadebehandeling,informatie,management",
     );
     let wachtwoord_q = gebruiker(&hub, "behandelaar@q.example", Q, "schadebehandeling");
 
@@ -343,6 +343,43 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             assert!(t.contains(woord), "{woord} in CR Informatie: {t}");
         }
         foto(&c, "09-cr-informatie").await;
+
+        // Management information, and its CSV (fetched as the browser's
+        // link would, with the browser's session cookie).
+        c.goto(&format!("{basis}/managementinformatie"))
+            .await
+            .expect("goto");
+        let t = tekst(&c).await;
+        for woord in [
+            "Managementinformatie",
+            "Als verhaler (V)",
+            "Geregistreerd",
+            "Doorlooptijden in dagen",
+            "Download als CSV",
+        ] {
+            assert!(t.contains(woord), "{woord} in MI: {t}");
+        }
+        foto(&c, "10-managementinformatie").await;
+        let href = c
+            .find(Locator::LinkText("Download als CSV"))
+            .await
+            .expect("the CSV link")
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("an address");
+        let sessie = c
+            .get_named_cookie("ch_sessie")
+            .await
+            .expect("the session cookie");
+        let csv = ureq::get(&format!("{basis}{href}"))
+            .set("Cookie", &format!("ch_sessie={}", sessie.value()))
+            .call()
+            .expect("the CSV");
+        assert!(csv.content_type().starts_with("text/csv"));
+        let csv = csv.into_string().expect("text");
+        assert!(csv.starts_with("tabel,rol,sleutel,waarde"), "{csv}");
+        assert!(csv.contains("geregistreerd"), "{csv}");
 
         // The start page, on a phone-sized screen too.
         c.goto(&format!("{basis}/")).await.expect("goto");

@@ -81,6 +81,8 @@ const VERWACHT: &[(&str, &str, &[&str])] = &[
         &["schadebehandeling", "audit"],
     ),
     ("GET", "/informatie", &["informatie"]),
+    ("GET", "/managementinformatie", &["management"]),
+    ("GET", "/managementinformatie.csv", &["management"]),
 ];
 
 /// A screen answers in HTML and sends an anonymous browser to the login.

@@ -316,6 +316,18 @@ pub fn routes() -> Vec<Route> {
             Rollen(&[Rol::Informatie]),
             get(schermen::informatie::informatie),
         ),
+        r(
+            Method::GET,
+            "/managementinformatie",
+            Rollen(&[Rol::Management]),
+            get(schermen::mi::mi),
+        ),
+        r(
+            Method::GET,
+            "/managementinformatie.csv",
+            Rollen(&[Rol::Management]),
+            get(schermen::mi::csv),
+        ),
     ]
 }
 

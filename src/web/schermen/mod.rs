@@ -13,6 +13,7 @@
 
 pub mod claims;
 pub mod informatie;
+pub mod mi;
 
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -129,6 +130,7 @@ pub fn pagina(g: &Gezag, app: &App, titel: &str, inhoud: Markup) -> Markup {
                     nav aria-label="Menu" {
                         @if g.mag(&[Rol::Schadebehandeling]) { a href="/werkmappen" { "Schadebehandeling" } }
                         @if g.mag(&[Rol::Informatie]) { a href="/informatie" { "CR Informatie" } }
+                        @if g.mag(&[Rol::Management]) { a href="/managementinformatie" { "Managementinformatie" } }
                     }
                     div.wie {
                         span.organisatie { (organisatie) }
