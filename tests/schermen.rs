@@ -225,6 +225,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         P,
         "schadebehandeling,informatie,management",
     );
+    let wachtwoord_operator = gebruiker(&hub, "operator@hub.example", "hub", "operator");
     let wachtwoord_q = gebruiker(&hub, "behandelaar@q.example", Q, "schadebehandeling");
 
     clearinghuis::kies_crypto();
@@ -433,8 +434,72 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             "another's claim looks like a missing one"
         );
 
+        // The operator: Beheer, the log of the claim, re-delivery of an
+        // outbound message after a confirmation.
+        c.goto(&format!("{basis}/")).await.expect("goto");
+        klik(
+            &c,
+            Locator::XPath("//button[normalize-space(.)='Uitloggen']"),
+        )
+        .await;
+        log_in(
+            &c,
+            &basis,
+            "/beheer",
+            "operator@hub.example",
+            &wachtwoord_operator,
+        )
+        .await;
+        let t = tekst(&c).await;
+        for woord in [
+            "Beheer",
+            "Gezondheid",
+            "bereikbaar",
+            "Deelnemers",
+            "Berichtenlog",
+            "Geparkeerde berichten",
+        ] {
+            assert!(t.contains(woord), "{woord} in Beheer: {t}");
+        }
+        c.find(Locator::Id("claim_id"))
+            .await
+            .expect("ClaimId field")
+            .send_keys("CL-00000001")
+            .await
+            .expect("type");
+        klik(&c, Locator::Css("form.zoeken button[type=submit]")).await;
+        foto(&c, "11-beheer").await;
+        klik(&c, Locator::LinkText("Opnieuw aanbieden")).await;
+        assert!(tekst(&c).await.contains("Bericht opnieuw aanbieden"));
+        foto(&c, "12-opnieuw-aanbieden").await;
+        klik(
+            &c,
+            Locator::XPath("//button[normalize-space(.)='Ja, opnieuw aanbieden']"),
+        )
+        .await;
+        let t = tekst(&c).await;
+        assert!(
+            t.contains("Opnieuw aangeboden") && t.contains("staat opnieuw in de outbox"),
+            "{t}"
+        );
+
         c.close().await.expect("close");
     });
+    // The re-delivery is recorded with who asked.
+    let db = format!(
+        "sqlite://{}?mode=ro",
+        hub.map.join("clearinghuis-data/clearinghuis.db").display()
+    );
+    let door: Vec<String> = rt.block_on(async {
+        let mut v = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db)
+            .await
+            .expect("store");
+        sqlx::query_scalar("SELECT door FROM heraanbiedingen")
+            .fetch_all(&mut v)
+            .await
+            .expect("query")
+    });
+    assert_eq!(door, vec!["gebruiker:operator@hub.example".to_string()]);
 }
 
 /// A screen's form that changes something needs the session's CSRF token:

@@ -83,6 +83,9 @@ const VERWACHT: &[(&str, &str, &[&str])] = &[
     ("GET", "/informatie", &["informatie"]),
     ("GET", "/managementinformatie", &["management"]),
     ("GET", "/managementinformatie.csv", &["management"]),
+    ("GET", "/beheer", &[]),
+    ("GET", "/beheer/opnieuw/{berichtId}", &[]),
+    ("POST", "/beheer/opnieuw/{berichtId}", &[]),
 ];
 
 /// A screen answers in HTML and sends an anonymous browser to the login.

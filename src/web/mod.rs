@@ -328,6 +328,24 @@ pub fn routes() -> Vec<Route> {
             Rollen(&[Rol::Management]),
             get(schermen::mi::csv),
         ),
+        r(
+            Method::GET,
+            "/beheer",
+            Rollen(OPERATOR),
+            get(schermen::beheer::beheer),
+        ),
+        r(
+            Method::GET,
+            "/beheer/opnieuw/{berichtId}",
+            Rollen(OPERATOR),
+            get(schermen::beheer::bevestig),
+        ),
+        r(
+            Method::POST,
+            "/beheer/opnieuw/{berichtId}",
+            Rollen(OPERATOR),
+            post(schermen::beheer::opnieuw),
+        ),
     ]
 }
 

@@ -11,6 +11,7 @@
 //! A form that changes something carries the session's CSRF token in a
 //! hidden field, checked by [`Formulier`].
 
+pub mod beheer;
 pub mod claims;
 pub mod informatie;
 pub mod mi;
@@ -131,6 +132,7 @@ pub fn pagina(g: &Gezag, app: &App, titel: &str, inhoud: Markup) -> Markup {
                         @if g.mag(&[Rol::Schadebehandeling]) { a href="/werkmappen" { "Schadebehandeling" } }
                         @if g.mag(&[Rol::Informatie]) { a href="/informatie" { "CR Informatie" } }
                         @if g.mag(&[Rol::Management]) { a href="/managementinformatie" { "Managementinformatie" } }
+                        @if g.is_operator() { a href="/beheer" { "Beheer" } }
                     }
                     div.wie {
                         span.organisatie { (organisatie) }
