@@ -64,7 +64,7 @@ async fn browser(poort: u16, breed: u32, hoog: u32) -> Client {
         "goog:chromeOptions".into(),
         serde_json::json!({
             "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=nl-NL",
                      format!("--window-size={breed},{hoog}")],
         }),
     );
@@ -360,6 +360,11 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         ] {
             assert!(t.contains(woord), "{woord} in MI: {t}");
         }
+        let grafieken = c
+            .find_all(Locator::Css("figure.grafiek svg"))
+            .await
+            .expect("charts");
+        assert!(!grafieken.is_empty(), "charts drawn on the server as SVG");
         foto(&c, "10-managementinformatie").await;
         let href = c
             .find(Locator::LinkText("Download als CSV"))

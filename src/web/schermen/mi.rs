@@ -6,9 +6,9 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use maud::html;
+use maud::{PreEscaped, html};
 
-use super::{Schermfout, datum, html_antwoord, pagina};
+use super::{Schermfout, datum, grafiek, html_antwoord, pagina};
 use crate::web::mi::{self as api, MiVraag};
 use crate::web::toegang::Gezag;
 use crate::web::{App, Vraag};
@@ -102,6 +102,14 @@ pub async fn mi(
                     }
                 } }
                 h3 { "Overeenstemming per OVS-code" }
+                @let per_ovs = i["overeenstemming_per_ovs"].as_object().cloned().unwrap_or_default();
+                @if !per_ovs.is_empty() {
+                    @let aandelen: Vec<f64> = per_ovs.values().map(|w| w[2].as_f64().unwrap_or(0.0)).collect();
+                    figure.grafiek role="img" aria-label=(format!("Aandeel met overeenstemming per OVS-code: {}", per_ovs.iter().map(|(k, w)| format!("{k}: {:.0} %", w[2].as_f64().unwrap_or(0.0) * 100.0)).collect::<Vec<_>>().join(", "))) {
+                        (PreEscaped(grafiek::staven(&aandelen, 1.0, 60 * aandelen.len() as u32 + 20, 120)))
+                        figcaption { "OVS-code " (per_ovs.keys().cloned().collect::<Vec<_>>().join(" · ")) " (0–100 %)" }
+                    }
+                }
                 div.tabel { table {
                     thead { tr { th scope="col" { "OVS-code" } th scope="col" { "Claims" } th scope="col" { "Met overeenstemming" } th scope="col" { "Aandeel" } } }
                     tbody {
@@ -111,6 +119,17 @@ pub async fn mi(
                     }
                 } }
                 h3 { "Open claims per werkmap naar leeftijd (dagen)" }
+                @let open = i["open_naar_leeftijd"].as_object().cloned().unwrap_or_default();
+                div.grafieken {
+                    @for (map, klassen) in &open {
+                        @let aantallen: Vec<f64> = ["0-21", "22-63", "64-150", ">150"].iter().map(|k| klassen.get(*k).and_then(|v| v.as_f64()).unwrap_or(0.0)).collect();
+                        @let hoogste = aantallen.iter().cloned().fold(0.0, f64::max);
+                        figure.grafiek role="img" aria-label=(format!("{map}: {}", ["0-21", "22-63", "64-150", ">150"].iter().zip(&aantallen).map(|(k, n)| format!("{k} dagen {n}")).collect::<Vec<_>>().join(", "))) {
+                            (PreEscaped(grafiek::staven(&aantallen, hoogste, 260, 120)))
+                            figcaption { (map) ": 0–21 · 22–63 · 64–150 · >150 dagen (hoogste " (hoogste) ")" }
+                        }
+                    }
+                }
                 div.tabel { table {
                     thead { tr { th scope="col" { "Werkmap" } @for k in ["0-21", "22-63", "64-150", ">150"] { th scope="col" { (k) } } } }
                     tbody {

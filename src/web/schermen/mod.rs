@@ -13,6 +13,7 @@
 
 pub mod beheer;
 pub mod claims;
+pub mod grafiek;
 pub mod informatie;
 pub mod mi;
 
