@@ -387,10 +387,29 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         assert!(csv.starts_with("tabel,rol,sleutel,waarde"), "{csv}");
         assert!(csv.contains("geregistreerd"), "{csv}");
 
-        // The start page, on a phone-sized screen too.
+        // The start page, on a phone-sized screen too; with the keyboard:
+        // the first Tab reaches "Naar de inhoud", Enter on a tile opens it.
         c.goto(&format!("{basis}/")).await.expect("goto");
         assert!(tekst(&c).await.contains("Schadebehandeling"));
         foto(&c, "06-start").await;
+        let lichaam = c.find(Locator::Css("body")).await.expect("body");
+        lichaam.send_keys("\u{E004}").await.expect("Tab");
+        let actief = c.active_element().await.expect("focus");
+        assert_eq!(actief.text().await.expect("text"), "Naar de inhoud");
+        let tegel = c
+            .find(Locator::Css("a.tegel[href='/werkmappen']"))
+            .await
+            .expect("tile");
+        tegel.send_keys("\u{E007}").await.expect("Enter");
+        let begin = Instant::now();
+        while c.current_url().await.expect("url").path() != "/werkmappen" {
+            assert!(
+                begin.elapsed() < Duration::from_secs(10),
+                "Enter on the tile opens it"
+            );
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        c.goto(&format!("{basis}/")).await.expect("goto");
         c.set_window_size(390, 844).await.expect("resize");
         c.goto(&format!("{basis}/werkmappen?werkmap=Archief"))
             .await
@@ -661,4 +680,88 @@ fn het_dossier_als_pdf() {
         assert!(tekst.contains(woord), "{woord}: {tekst}");
     }
     std::fs::write(schermen_map().join("dossier.pdf"), &bytes).expect("keep");
+}
+
+/// The second factor on the login screen: password first, then the screen
+/// asks for the code; a wrong code is refused in words, the right one logs
+/// in.
+#[test]
+fn inloggen_met_de_tweede_factor() {
+    let mut hub = Hub::nieuw("schermen-totp");
+    let poort = vrije_poort();
+    hub.omgeving.push((
+        "CLEARINGHUIS_API_LISTEN".into(),
+        format!("127.0.0.1:{poort}"),
+    ));
+    hub.start();
+    let basis = format!("http://127.0.0.1:{poort}");
+    let uit = cli(
+        &hub,
+        &[
+            "gebruiker",
+            "toevoegen",
+            "--email",
+            "t@p.example",
+            "--naam",
+            "T",
+            "--deelnemer",
+            P,
+            "--rollen",
+            "schadebehandeling",
+            "--totp",
+        ],
+    );
+    let wachtwoord = uit
+        .lines()
+        .find_map(|r| r.split("one-time password: ").nth(1))
+        .expect("a password")
+        .trim()
+        .to_string();
+    let geheim = uit
+        .lines()
+        .find_map(|r| r.strip_prefix("second factor (TOTP) secret: "))
+        .expect("the secret")
+        .trim()
+        .to_string();
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let antwoord = |r: Result<ureq::Response, ureq::Error>| match r {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let stap = |code: &str| {
+        antwoord(agent.post(&format!("{basis}/inloggen")).send_form(&[
+            ("email", "t@p.example"),
+            ("wachtwoord", &wachtwoord),
+            ("code", code),
+        ]))
+    };
+    // Without the code: the screen asks for it (no failure counted).
+    let r = stap("");
+    assert_eq!(r.status(), 401);
+    let pagina = r.into_string().expect("page");
+    assert!(
+        pagina.contains("Voer de code in") && pagina.contains("id=\"code\""),
+        "{pagina}"
+    );
+    // A wrong code.
+    let r = stap("000000");
+    assert_eq!(r.status(), 401);
+    assert!(r.into_string().expect("page").contains("niet juist"));
+    // The right one.
+    let sleutel = clearinghuis::web::geheim::van_base32(&geheim).expect("base32");
+    let nu = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let code = format!(
+        "{:06}",
+        clearinghuis::web::geheim::totp_code(&sleutel, nu / 30)
+    );
+    let r = stap(&code);
+    assert_eq!(r.status(), 303, "logged in with the code");
+    assert!(
+        r.header("set-cookie")
+            .is_some_and(|c| c.starts_with("ch_sessie="))
+    );
 }

@@ -47,6 +47,14 @@ pub async fn beheer(
     .0;
     let store = app.db.bereikbaar().await;
     let stand = app.bewaking.stand();
+    let nu_us = chrono::Utc::now().timestamp_micros();
+    let dag_us = nu_us + 86_400_000_000;
+    let (backlog, vast, binnen_dag): (i64, i64, i64) = crate::web::db::beide!(&app.db, p => {
+        let a = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE NOT verzonden").fetch_one(p).await?;
+        let b = sqlx::query_scalar("SELECT COUNT(*) FROM vastgehouden").fetch_one(p).await?;
+        let c = sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE tijd_us <= $1").bind(dag_us).fetch_one(p).await?;
+        (a, b, c)
+    });
     let veld = |naam: &str, label: &str, waarde: &Option<String>, soort: &str| {
         html! { div { label for=(naam) { (label) } input id=(naam) name=(naam) type=(soort) value=(waarde.as_deref().unwrap_or_default()); } }
     };
@@ -57,6 +65,9 @@ pub async fn beheer(
             dl.kern {
                 dt { "Store" } dd { @if store { "bereikbaar" } @else { "NIET bereikbaar" } }
                 dt { "Hub" } dd { (stand.fase.naam()) }
+                dt { "Nog af te leveren (outbox)" } dd { (backlog) }
+                dt { "Geparkeerde berichten" } dd { (vast) }
+                dt { "Termijnen die binnen 24 uur verlopen" } dd { (binnen_dag) }
                 dt { "Deelnemers" } dd { (app.deelnemers.iter().count()) }
             }
         }

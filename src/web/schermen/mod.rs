@@ -51,6 +51,12 @@ impl From<Probleem> for Schermfout {
     }
 }
 
+impl From<sqlx::Error> for Schermfout {
+    fn from(e: sqlx::Error) -> Self {
+        Schermfout(Probleem::from(e))
+    }
+}
+
 impl IntoResponse for Schermfout {
     fn into_response(self) -> Response {
         foutpagina(&self.0)
