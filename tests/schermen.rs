@@ -10,26 +10,15 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use clearinghuis::hub::Richting;
-use clearinghuis::hub::logregel::Logregel;
-use common::hub::Hub;
+use common::web::{Web, antwoord, vrije_poort};
 use fantoccini::{Client, ClientBuilder, Locator};
 
 const P: &str = "CR-00820000"; // V of CL-00000001, whose counter-claim is CL-00000002
 const Q: &str = "CR-00660000"; // no party of it
-
-fn vrije_poort() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("a port")
-        .local_addr()
-        .expect("address")
-        .port()
-}
 
 struct Driver(Child);
 
@@ -149,36 +138,19 @@ async fn log_in(c: &Client, basis: &str, pad: &str, email: &str, wachtwoord: &st
     klik(c, Locator::Css("form button[type=submit]")).await;
 }
 
-fn cli(hub: &Hub, args: &[&str]) -> String {
-    let uit = Command::new(env!("CARGO_BIN_EXE_clearinghuis"))
-        .current_dir(&hub.map)
-        .args(args)
-        .output()
-        .expect("runs");
-    assert!(
-        uit.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&uit.stderr)
-    );
-    String::from_utf8_lossy(&uit.stdout).trim().to_string()
-}
-
-fn gebruiker(hub: &Hub, email: &str, deelnemer: &str, rollen: &str) -> String {
-    let uit = cli(
-        hub,
-        &[
-            "gebruiker",
-            "toevoegen",
-            "--email",
-            email,
-            "--naam",
-            "Test Behandelaar",
-            "--deelnemer",
-            deelnemer,
-            "--rollen",
-            rollen,
-        ],
-    );
+fn gebruiker(web: &Web, email: &str, deelnemer: &str, rollen: &str) -> String {
+    let uit = web.cli(&[
+        "gebruiker",
+        "toevoegen",
+        "--email",
+        email,
+        "--naam",
+        "Test Behandelaar",
+        "--deelnemer",
+        deelnemer,
+        "--rollen",
+        rollen,
+    ]);
     uit.rsplit("one-time password: ")
         .next()
         .expect("a password")
@@ -186,47 +158,19 @@ fn gebruiker(hub: &Hub, email: &str, deelnemer: &str, rollen: &str) -> String {
         .to_string()
 }
 
-/// Plays the in lines of a fixture into the mailboxes, one at a time.
-fn speel(hub: &Hub, fixture: &str) {
-    let tekst =
-        std::fs::read_to_string(common::root().join("fixtures/conversations").join(fixture))
-            .expect("fixture");
-    for (i, regel) in tekst.lines().enumerate() {
-        let r: Logregel = serde_json::from_str(regel).expect("log line");
-        if r.direction != Richting::In {
-            continue;
-        }
-        let map = hub.in_map(&r.mailbox);
-        std::fs::write(map.join(format!(".t{i}")), r.xml.as_bytes()).expect("write");
-        std::fs::rename(map.join(format!(".t{i}")), map.join(format!("m{i:03}.xml")))
-            .expect("rename");
-        assert!(
-            hub.wacht(Duration::from_secs(30), |h| h.wachtend() == 0),
-            "not taken"
-        );
-    }
-    std::thread::sleep(Duration::from_millis(500));
-}
-
 #[test]
 fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
-    let mut hub = Hub::nieuw("schermen");
-    let poort = vrije_poort();
-    hub.omgeving.push((
-        "CLEARINGHUIS_API_LISTEN".into(),
-        format!("127.0.0.1:{poort}"),
-    ));
-    hub.start();
-    let basis = format!("http://127.0.0.1:{poort}");
-    speel(&hub, "02-tegenvoorstel-50-tegenclaim.jsonl");
+    let web = Web::start("schermen", None);
+    let basis = web.basis.clone();
+    web.speel("02-tegenvoorstel-50-tegenclaim.jsonl");
     let wachtwoord_p = gebruiker(
-        &hub,
+        &web,
         "behandelaar@p.example",
         P,
         "schadebehandeling,informatie,management",
     );
-    let wachtwoord_operator = gebruiker(&hub, "operator@hub.example", "hub", "operator");
-    let wachtwoord_q = gebruiker(&hub, "behandelaar@q.example", Q, "schadebehandeling");
+    let wachtwoord_operator = gebruiker(&web, "operator@hub.example", "hub", "operator");
+    let wachtwoord_q = gebruiker(&web, "behandelaar@q.example", Q, "schadebehandeling");
 
     clearinghuis::kies_crypto();
     let driverpoort = vrije_poort();
@@ -512,7 +456,10 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
     // The re-delivery is recorded with who asked.
     let db = format!(
         "sqlite://{}?mode=ro",
-        hub.map.join("clearinghuis-data/clearinghuis.db").display()
+        web.hub
+            .map
+            .join("clearinghuis-data/clearinghuis.db")
+            .display()
     );
     let door: Vec<String> = rt.block_on(async {
         let mut v = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db)
@@ -531,21 +478,10 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
 /// works; a login never sends the browser to another host.
 #[test]
 fn een_formulier_zonder_csrf_verandert_niets() {
-    let mut hub = Hub::nieuw("schermen-csrf");
-    let poort = vrije_poort();
-    hub.omgeving.push((
-        "CLEARINGHUIS_API_LISTEN".into(),
-        format!("127.0.0.1:{poort}"),
-    ));
-    hub.start();
-    let basis = format!("http://127.0.0.1:{poort}");
-    let wachtwoord = gebruiker(&hub, "b@p.example", P, "schadebehandeling");
+    let web = Web::start("schermen-csrf", None);
+    let basis = web.basis.clone();
+    let wachtwoord = gebruiker(&web, "b@p.example", P, "schadebehandeling");
     let agent = ureq::AgentBuilder::new().redirects(0).build();
-    let antwoord = |r: Result<ureq::Response, ureq::Error>| match r {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{e}"),
-    };
     let r = antwoord(agent.post(&format!("{basis}/inloggen")).send_form(&[
         ("email", "b@p.example"),
         ("wachtwoord", &wachtwoord),
@@ -619,24 +555,17 @@ fn een_formulier_zonder_csrf_verandert_niets() {
 /// settlement's total as on screen.
 #[test]
 fn het_dossier_als_pdf() {
-    let mut hub = Hub::nieuw("schermen-pdf");
-    let poort = vrije_poort();
-    hub.omgeving.push((
-        "CLEARINGHUIS_API_LISTEN".into(),
-        format!("127.0.0.1:{poort}"),
-    ));
-    hub.start();
-    speel(&hub, "22-eindafrekening-rente-bgk.jsonl");
-    let token = cli(&hub, &["token", "nieuw", "hub", "--rollen", "operator"]);
+    let web = Web::start("schermen-pdf", None);
+    let basis = web.basis.clone();
+    web.speel("22-eindafrekening-rente-bgk.jsonl");
+    let token = web.cli(&["token", "nieuw", "hub", "--rollen", "operator"]);
     // The total as the hub computed it (interest runs to the day it was made).
-    let dossier: serde_json::Value = ureq::get(&format!(
-        "http://127.0.0.1:{poort}/api/v1/claims/CL-00000001"
-    ))
-    .set("Authorization", &format!("Bearer {token}"))
-    .call()
-    .expect("the dossier")
-    .into_json()
-    .expect("json");
+    let dossier: serde_json::Value = ureq::get(&format!("{basis}/api/v1/claims/CL-00000001"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("the dossier")
+        .into_json()
+        .expect("json");
     let totaal = dossier["afrekeningen"][0]["Totaal"]
         .as_str()
         .expect("a settlement's total")
@@ -646,17 +575,15 @@ fn het_dossier_als_pdf() {
         op_scherm.starts_with("€ ") && op_scherm.contains(','),
         "{op_scherm}"
     );
-    let r = ureq::get(&format!(
-        "http://127.0.0.1:{poort}/api/v1/claims/CL-00000001/pdf"
-    ))
-    .set("Authorization", &format!("Bearer {token}"))
-    .call()
-    .expect("the PDF");
+    let r = ureq::get(&format!("{basis}/api/v1/claims/CL-00000001/pdf"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("the PDF");
     assert_eq!(r.content_type(), "application/pdf");
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).expect("read");
     assert!(bytes.starts_with(b"%PDF-"));
-    let pad = hub.map.join("dossier.pdf");
+    let pad = web.hub.map.join("dossier.pdf");
     std::fs::write(&pad, &bytes).expect("write");
     let uit = Command::new("pdftotext")
         .arg(&pad)
@@ -687,30 +614,21 @@ fn het_dossier_als_pdf() {
 /// in.
 #[test]
 fn inloggen_met_de_tweede_factor() {
-    let mut hub = Hub::nieuw("schermen-totp");
-    let poort = vrije_poort();
-    hub.omgeving.push((
-        "CLEARINGHUIS_API_LISTEN".into(),
-        format!("127.0.0.1:{poort}"),
-    ));
-    hub.start();
-    let basis = format!("http://127.0.0.1:{poort}");
-    let uit = cli(
-        &hub,
-        &[
-            "gebruiker",
-            "toevoegen",
-            "--email",
-            "t@p.example",
-            "--naam",
-            "T",
-            "--deelnemer",
-            P,
-            "--rollen",
-            "schadebehandeling",
-            "--totp",
-        ],
-    );
+    let web = Web::start("schermen-totp", None);
+    let basis = web.basis.clone();
+    let uit = web.cli(&[
+        "gebruiker",
+        "toevoegen",
+        "--email",
+        "t@p.example",
+        "--naam",
+        "T",
+        "--deelnemer",
+        P,
+        "--rollen",
+        "schadebehandeling",
+        "--totp",
+    ]);
     let wachtwoord = uit
         .lines()
         .find_map(|r| r.split("one-time password: ").nth(1))
@@ -724,11 +642,6 @@ fn inloggen_met_de_tweede_factor() {
         .trim()
         .to_string();
     let agent = ureq::AgentBuilder::new().redirects(0).build();
-    let antwoord = |r: Result<ureq::Response, ureq::Error>| match r {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{e}"),
-    };
     let stap = |code: &str| {
         antwoord(agent.post(&format!("{basis}/inloggen")).send_form(&[
             ("email", "t@p.example"),

@@ -12,7 +12,8 @@ use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
 use super::claims::{self as api, PaginaVraag};
 use super::probleem::Probleem;
-use super::schermen::{bedrag, datum};
+use super::schermen::json_tekst as tekst;
+use super::schermen::{datum, veldwaarde};
 use super::toegang::Gezag;
 use super::{App, Vraag};
 
@@ -149,14 +150,6 @@ pub fn pdf(regels: &[Regel], voet: &str) -> Vec<u8> {
     pdf.finish()
 }
 
-fn tekst(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 /// A JSON object's fields as lines, nested ones indented; amounts and
 /// dates as on screen.
 fn velden(v: &serde_json::Value, inspringen: usize, uit: &mut Vec<Regel>) {
@@ -180,22 +173,7 @@ fn velden(v: &serde_json::Value, inspringen: usize, uit: &mut Vec<Regel>) {
             }
             serde_json::Value::Null => {}
             _ => {
-                let t = tekst(w);
-                let l = k.to_lowercase();
-                let t = if l.contains("datum") || matches!(l.as_str(), "betaald" | "van" | "tot") {
-                    datum(&t)
-                } else if (l.contains("bedrag")
-                    || l.contains("totaal")
-                    || matches!(
-                        l.as_str(),
-                        "bgk" | "rente" | "geclaimd" | "tebetalen" | "hoofdsom" | "grondslag"
-                    ))
-                    && t.parse::<rust_decimal::Decimal>().is_ok()
-                {
-                    bedrag(&t)
-                } else {
-                    t
-                };
+                let t = veldwaarde(k, &tekst(w));
                 uit.push(Regel::Tekst(format!("{streep}{k}: {t}")));
             }
         }

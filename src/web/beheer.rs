@@ -201,11 +201,7 @@ pub async fn opnieuw(
     Extension(g): Extension<Gezag>,
     Path(bericht_id): Path<String>,
 ) -> Result<Response, Probleem> {
-    let rij: Option<(i64, String)> = beide!(&app.db, p =>
-        sqlx::query_as("SELECT seq, mailbox FROM outbox WHERE bericht_id = $1 ORDER BY seq LIMIT 1")
-            .bind(&bericht_id).fetch_optional(p).await?
-    );
-    let (seq, mailbox) = rij.ok_or_else(Probleem::niet_gevonden)?;
+    let (seq, mailbox) = uitgaand(&app, &bericht_id).await?;
     beide!(&app.db, p => {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE outbox SET verzonden = false WHERE seq = $1").bind(seq).execute(&mut *tx).await?;
@@ -264,16 +260,34 @@ pub async fn readyz(State(app): State<App>) -> Response {
     (status, axum::Json(g)).into_response()
 }
 
+/// The outbound message with the hub's BerichtId `bericht_id`: its log
+/// line and mailbox (what a re-delivery puts back), or 404.
+pub async fn uitgaand(app: &App, bericht_id: &str) -> Result<(i64, String), Probleem> {
+    let rij: Option<(i64, String)> = beide!(&app.db, p =>
+        sqlx::query_as("SELECT seq, mailbox FROM outbox WHERE bericht_id = $1 ORDER BY seq LIMIT 1")
+            .bind(bericht_id).fetch_optional(p).await?
+    );
+    rij.ok_or_else(Probleem::niet_gevonden)
+}
+
+/// What waits in the store: outbound messages not yet delivered, held
+/// messages, and timers due by `tot_us` (UTC microseconds).
+pub async fn wachtend(app: &App, tot_us: i64) -> Result<(i64, i64, i64), Probleem> {
+    Ok(beide!(&app.db, p => (
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE NOT verzonden").fetch_one(p).await?,
+        sqlx::query_scalar("SELECT COUNT(*) FROM vastgehouden").fetch_one(p).await?,
+        sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE tijd_us <= $1").bind(tot_us).fetch_one(p).await?,
+    )))
+}
+
 /// `GET /metrics`: Prometheus text format.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(app): State<App>) -> Result<Response, Probleem> {
     let nu_us = chrono::Utc::now().timestamp_micros();
-    let (outbox, vast, due, fasen): (i64, i64, i64, Vec<(String, i64)>) = beide!(&app.db, p => (
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE NOT verzonden").fetch_one(p).await?,
-        sqlx::query_scalar("SELECT COUNT(*) FROM vastgehouden").fetch_one(p).await?,
-        sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE tijd_us <= $1").bind(nu_us).fetch_one(p).await?,
-        sqlx::query_as("SELECT fase, COUNT(*) FROM claim_partijen WHERE rol = 'V' GROUP BY fase").fetch_all(p).await?,
-    ));
+    let (outbox, vast, due) = wachtend(&app, nu_us).await?;
+    let fasen: Vec<(String, i64)> = beide!(&app.db, p =>
+        sqlx::query_as("SELECT fase, COUNT(*) FROM claim_partijen WHERE rol = 'V' GROUP BY fase").fetch_all(p).await?
+    );
     let m = &app.metingen;
     m.outbox.set(outbox);
     m.vastgehouden.set(vast);

@@ -106,6 +106,29 @@ pub async fn mi(
     kop: HeaderMap,
     Vraag(v): Vraag<MiVraag>,
 ) -> Result<Response, Probleem> {
+    let mi = bereken(&app, &g, &v).await?;
+    let csv = kop
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"));
+    if csv {
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"managementinformatie.csv\"",
+                ),
+            ],
+            als_csv(&mi),
+        )
+            .into_response());
+    }
+    Ok(axum::Json(mi).into_response())
+}
+
+/// The indicators for the asker and period of `v` (the API and the screen).
+pub async fn bereken(app: &App, g: &Gezag, v: &MiVraag) -> Result<Managementinformatie, Probleem> {
     let vandaag = chrono::Utc::now().date_naive();
     let lees = |t: &Option<String>, naam: &str| -> Result<Option<NaiveDate>, Probleem> {
         t.as_deref()
@@ -128,7 +151,7 @@ pub async fn mi(
             "the period runs from van to tot, at most five years",
         ));
     }
-    let deelnemer = super::claims::eigen_of_gekozen(&g, v.deelnemer.as_deref())?;
+    let deelnemer = super::claims::eigen_of_gekozen(g, v.deelnemer.as_deref())?;
     let einde = tot.succ_opt().unwrap_or(tot).to_string();
     type Rij = (
         String,
@@ -260,24 +283,7 @@ pub async fn mi(
             .map(|(s, n)| (s.trim_start_matches("Rappel:").to_string(), n))
             .collect(),
     };
-    let csv = kop
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok())
-        .is_some_and(|a| a.contains("text/csv"));
-    if csv {
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"managementinformatie.csv\"",
-                ),
-            ],
-            als_csv(&mi),
-        )
-            .into_response());
-    }
-    Ok(axum::Json(mi).into_response())
+    Ok(mi)
 }
 
 /// One CSV of every table, one figure per line: `tabel,rol,sleutel,waarde`.

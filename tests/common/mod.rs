@@ -9,6 +9,7 @@ pub mod last;
 pub mod nagaan;
 pub mod pg;
 pub mod tls;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

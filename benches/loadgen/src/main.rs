@@ -222,7 +222,7 @@ async fn voer_uit(args: &Args) -> Result<bool, LoadgenFout> {
     let hub_bin = match (args.only, &args.hub) {
         (Fase::Raw, _) => None,
         (_, Some(p)) => Some(p.clone()),
-        (_, None) => Some(naast_mij()?),
+        (_, None) => Some(proces::naast_mij()?),
     };
     let mut figuren = serde_json::Map::new();
     let mut goed = true;
@@ -477,27 +477,6 @@ async fn twee_fasen(
     let met = loadgen::hub_fase(&tweede, args.rss_every, voortgang).await;
     let (gelezen, fouten) = tokio::task::block_in_place(|| lezers.stop());
     Ok((zonder, Some((met?, gelezen, fouten))))
-}
-
-/// The product's binary beside this one: cargo puts every binary of the
-/// workspace in the same `target/<profile>/`. A path dependency builds only
-/// the product's library, so `cargo run -p clearinghuis-loadgen` alone does
-/// not build (or rebuild) the hub: `cargo build --release` at the root does.
-fn naast_mij() -> Result<PathBuf, LoadgenFout> {
-    let mij = std::env::current_exe().map_err(|bron| LoadgenFout::Bestand {
-        pad: "the current executable".into(),
-        bron,
-    })?;
-    let hub = mij.with_file_name(format!("clearinghuis{}", std::env::consts::EXE_SUFFIX));
-    if hub.is_file() {
-        Ok(hub)
-    } else {
-        Err(LoadgenFout::Hub(format!(
-            "{} not found: build the hub first (`cargo build --release` at the workspace root), \
-             or name the binary with --hub",
-            hub.display()
-        )))
-    }
 }
 
 /// Ends with an error as soon as the hub process exits during the load.

@@ -91,17 +91,28 @@ pub async fn autovacuum(pg_url: &str) -> Result<bool, LoadgenFout> {
     Ok(stand == "on")
 }
 
-/// TOML string literal (the URLs and paths are ours, but quote them properly).
-fn toml_tekst(s: &str) -> String {
-    toml::Value::String(s.to_owned()).to_string()
-}
-
-/// Writes `participants.toml` and `clearinghuis.toml` into `map`; returns the config path.
+/// Writes `participants.toml` and `clearinghuis.toml` into `map` for a hub
+/// on RabbitMQ; returns the config path.
 pub fn schrijf_config(
     map: &Path,
     deelnemers_toml: &str,
     store_url: &str,
     amqp_url: &str,
+) -> Result<PathBuf, LoadgenFout> {
+    schrijf_config_met(
+        map,
+        deelnemers_toml,
+        store_url,
+        &format!("kind = \"amqp\"\nurl = {}", toml_tekst(amqp_url)),
+    )
+}
+
+/// [`schrijf_config`] with the `[mailbox]` section's lines given.
+pub fn schrijf_config_met(
+    map: &Path,
+    deelnemers_toml: &str,
+    store_url: &str,
+    postbus: &str,
 ) -> Result<PathBuf, LoadgenFout> {
     let schrijf = |pad: PathBuf, tekst: &str| {
         std::fs::write(&pad, tekst).map_err(|bron| LoadgenFout::Bestand {
@@ -115,13 +126,17 @@ pub fn schrijf_config(
     schrijf(
         config.clone(),
         &format!(
-            "[store]\nurl = {}\n\n[mailbox]\nkind = \"amqp\"\nurl = {}\n\n[deelnemers]\nfile = {}\n",
+            "[store]\nurl = {}\n\n[mailbox]\n{postbus}\n\n[deelnemers]\nfile = {}\n",
             toml_tekst(store_url),
-            toml_tekst(amqp_url),
             toml_tekst(&deelnemers.display().to_string()),
         ),
     )?;
     Ok(config)
+}
+
+/// A TOML string literal of `s`.
+pub fn toml_tekst(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
 }
 
 /// Purges the participants' queues that exist already (from an earlier run),
@@ -487,6 +502,27 @@ impl Geheugen {
         self.rss_kib.store(rss, Ordering::Relaxed);
         self.piek_rss_kib.fetch_max(rss, Ordering::Relaxed);
         self.hwm_kib.fetch_max(hwm, Ordering::Relaxed);
+    }
+}
+
+/// The product's binary beside this one: cargo puts every binary of the
+/// workspace in the same `target/<profile>/`. A path dependency builds only
+/// the product's library, so `cargo run -p clearinghuis-loadgen` alone does
+/// not build (or rebuild) the hub: `cargo build --release` at the root does.
+pub fn naast_mij() -> Result<PathBuf, LoadgenFout> {
+    let mij = std::env::current_exe().map_err(|bron| LoadgenFout::Bestand {
+        pad: "the current executable".into(),
+        bron,
+    })?;
+    let hub = mij.with_file_name(format!("clearinghuis{}", std::env::consts::EXE_SUFFIX));
+    if hub.is_file() {
+        Ok(hub)
+    } else {
+        Err(LoadgenFout::Hub(format!(
+            "{} not found: build the hub first (`cargo build --release` at the workspace root), \
+             or name the binary with --hub",
+            hub.display()
+        )))
     }
 }
 

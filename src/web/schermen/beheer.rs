@@ -47,14 +47,8 @@ pub async fn beheer(
     .0;
     let store = app.db.bereikbaar().await;
     let stand = app.bewaking.stand();
-    let nu_us = chrono::Utc::now().timestamp_micros();
-    let dag_us = nu_us + 86_400_000_000;
-    let (backlog, vast, binnen_dag): (i64, i64, i64) = crate::web::db::beide!(&app.db, p => {
-        let a = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE NOT verzonden").fetch_one(p).await?;
-        let b = sqlx::query_scalar("SELECT COUNT(*) FROM vastgehouden").fetch_one(p).await?;
-        let c = sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE tijd_us <= $1").bind(dag_us).fetch_one(p).await?;
-        (a, b, c)
-    });
+    let binnen_een_dag = chrono::Utc::now().timestamp_micros() + 86_400_000_000;
+    let (backlog, vast, binnen_dag) = api::wachtend(&app, binnen_een_dag).await?;
     let veld = |naam: &str, label: &str, waarde: &Option<String>, soort: &str| {
         html! { div { label for=(naam) { (label) } input id=(naam) name=(naam) type=(soort) value=(waarde.as_deref().unwrap_or_default()); } }
     };
@@ -138,14 +132,7 @@ pub async fn bevestig(
     Path(bericht_id): Path<String>,
     Vraag(v): Vraag<Gedaan>,
 ) -> Result<Response, Schermfout> {
-    let bestaat: Option<i64> = crate::web::db::beide!(&app.db, p =>
-        sqlx::query_scalar("SELECT seq FROM outbox WHERE bericht_id = $1 ORDER BY seq LIMIT 1")
-            .bind(&bericht_id).fetch_optional(p).await
-    )
-    .map_err(crate::web::probleem::Probleem::intern)?;
-    if bestaat.is_none() {
-        return Err(crate::web::probleem::Probleem::niet_gevonden().into());
-    }
+    api::uitgaand(&app, &bericht_id).await?;
     if v.gedaan.is_some() {
         let m = html! {
             h1 { "Opnieuw aangeboden" }

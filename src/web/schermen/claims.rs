@@ -7,7 +7,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
 
-use super::{Schermfout, bedrag, datum, html_antwoord, pagina, voorgevormd};
+use super::json_tekst as tekst;
+use super::{Schermfout, datum, html_antwoord, pagina, veldwaarde, voorgevormd};
 use crate::web::claims::{self as api, OverzichtVraag, PaginaVraag};
 use crate::web::toegang::Gezag;
 use crate::web::{App, Vraag};
@@ -244,15 +245,6 @@ fn pijl(nu: &str, kolom: &str) -> &'static str {
     }
 }
 
-/// A JSON value's text (strings without quotes).
-fn tekst(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 /// An object as a list of its fields; amounts and dates formatted.
 fn velden(v: &serde_json::Value) -> Markup {
     html! {
@@ -261,27 +253,11 @@ fn velden(v: &serde_json::Value) -> Markup {
                 @for (k, w) in o {
                     @if !w.is_object() && !w.is_array() && !w.is_null() {
                         dt { (k) }
-                        dd { (opgemaakt(k, w)) }
+                        dd { (veldwaarde(k, &tekst(w))) }
                     }
                 }
             }
         }
-    }
-}
-
-fn opgemaakt(sleutel: &str, w: &serde_json::Value) -> String {
-    let t = tekst(w);
-    let k = sleutel.to_lowercase();
-    if k.contains("datum") || k.contains("vervaldatum") || k == "betaald" {
-        datum(&t)
-    } else if k.contains("bedrag")
-        || k.contains("totaal")
-        || k.contains("rente") && !k.contains("percentage")
-        || k == "bgk"
-    {
-        bedrag(&t)
-    } else {
-        t
     }
 }
 

@@ -51,12 +51,6 @@ impl From<Probleem> for Schermfout {
     }
 }
 
-impl From<sqlx::Error> for Schermfout {
-    fn from(e: sqlx::Error) -> Self {
-        Schermfout(Probleem::from(e))
-    }
-}
-
 impl IntoResponse for Schermfout {
     fn into_response(self) -> Response {
         foutpagina(&self.0)
@@ -96,17 +90,24 @@ pub fn foutpagina(p: &Probleem) -> Response {
     r
 }
 
+/// Every page's `<head>`: the title and the hub's own style sheet.
+fn hoofd(titel: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (titel) " – Clearinghuis Regres" }
+            link rel="stylesheet" href="/stijl.css";
+        }
+    }
+}
+
 /// A page without the menu (login, errors).
 fn kaal(titel: &str, inhoud: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="nl" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (titel) " – Clearinghuis Regres" }
-                link rel="stylesheet" href="/stijl.css";
-            }
+            (hoofd(titel))
             body {
                 header.kop { span.merk { "Clearinghuis Regres" } }
                 (inhoud)
@@ -125,12 +126,7 @@ pub fn pagina(g: &Gezag, app: &App, titel: &str, inhoud: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="nl" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (titel) " – Clearinghuis Regres" }
-                link rel="stylesheet" href="/stijl.css";
-            }
+            (hoofd(titel))
             body {
                 a.overslaan href="#inhoud" { "Naar de inhoud" }
                 header.kop {
@@ -200,6 +196,36 @@ pub fn bedrag(tekst: &str) -> String {
         groepen.push(c);
     }
     format!("{}€ {groepen},{cent}", if negatief { "-" } else { "" })
+}
+
+/// A JSON value's text (strings without quotes, nothing for null).
+pub fn json_tekst(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A message field's value as on screen and in print: dates and amounts
+/// known by their field's name (the dossier's sections and the PDF).
+pub fn veldwaarde(sleutel: &str, tekst: &str) -> String {
+    let l = sleutel.to_lowercase();
+    if l.contains("datum") || matches!(l.as_str(), "betaald" | "van" | "tot") {
+        datum(tekst)
+    } else if l.contains("bedrag")
+        || l.contains("totaal")
+        || l.contains("rente") && !l.contains("percentage")
+        || matches!(
+            l.as_str(),
+            "bgk" | "geclaimd" | "tebetalen" | "hoofdsom" | "grondslag"
+        )
+    {
+        // bedrag() leaves what is no number as it is.
+        bedrag(tekst)
+    } else {
+        tekst.to_string()
+    }
 }
 
 // ---- login, start page, log out ----
@@ -440,6 +466,20 @@ mod tests {
         assert_eq!(bedrag("0.5"), "€ 0,50");
         assert_eq!(bedrag("-12"), "-€ 12,00");
         assert_eq!(bedrag("geen"), "geen");
+    }
+
+    #[test]
+    fn velden_naar_hun_naam() {
+        assert_eq!(veldwaarde("Vervaldatum", "2026-12-15"), "15-12-2026");
+        assert_eq!(veldwaarde("Tot", "2026-01-01"), "01-01-2026");
+        assert_eq!(veldwaarde("Totaal", "5722.84"), "€ 5.722,84");
+        assert_eq!(veldwaarde("Hoofdsom", "4862.70"), "€ 4.862,70");
+        assert_eq!(veldwaarde("Rente", "69.54"), "€ 69,54");
+        assert_eq!(veldwaarde("Rentepercentage", "6"), "6");
+        assert_eq!(
+            veldwaarde("Betaalkenmerk", "CL-00000001-1"),
+            "CL-00000001-1"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! figures; exits 1 when a request fails (a figure missing its target is
 //! printed, not an error: this is a benchmark, not a test).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -75,21 +75,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn hub_bin(args: &Args) -> Result<PathBuf, LoadgenFout> {
-    if let Some(h) = &args.hub {
-        return Ok(h.clone());
-    }
-    let naast = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(|d| d.join("clearinghuis")))
-        .filter(|p| p.exists());
-    naast.ok_or_else(|| {
-        LoadgenFout::Hub(
-            "the clearinghuis binary is not next to this one: `cargo build --release` first".into(),
-        )
-    })
 }
 
 /// Claims in the store (a party row each side; the fill makes no counter-claims).
@@ -207,7 +192,10 @@ fn claim_ids(body: &str) -> Vec<String> {
 }
 
 async fn voer_uit(args: &Args) -> Result<(), LoadgenFout> {
-    let hub = hub_bin(args)?;
+    let hub = match &args.hub {
+        Some(h) => h.clone(),
+        None => proces::naast_mij()?,
+    };
     let codes = deelnemers::codes(args.participants_count, EERSTE_CODE)?;
     let model = Model::new(codes.clone(), args.seed)?;
     let url = match &args.sqlite {
@@ -255,7 +243,11 @@ async fn voer_uit(args: &Args) -> Result<(), LoadgenFout> {
         pad: map.display().to_string(),
         bron,
     })?;
-    let config = schrijf_config(&map, &codes, &url)?;
+    let postbus = format!(
+        "kind = \"directory\"\nroot = {}",
+        proces::toml_tekst(&map.join("mailboxes").display().to_string())
+    );
+    let config = proces::schrijf_config_met(&map, &deelnemers::toml(&codes), &url, &postbus)?;
     let tokens: Vec<String> = codes
         .iter()
         .map(|c| api::token(&hub, &config, c.as_str()))
@@ -276,32 +268,6 @@ async fn voer_uit(args: &Args) -> Result<(), LoadgenFout> {
     uitkomst?;
     let _ = std::fs::remove_dir_all(&map);
     Ok(())
-}
-
-fn schrijf_config(
-    map: &Path,
-    codes: &[clearinghuis::bericht::Deelnemercode],
-    url: &str,
-) -> Result<PathBuf, LoadgenFout> {
-    let schrijf = |pad: PathBuf, tekst: String| {
-        std::fs::write(&pad, tekst).map_err(|bron| LoadgenFout::Bestand {
-            pad: pad.display().to_string(),
-            bron,
-        })
-    };
-    schrijf(map.join("participants.toml"), deelnemers::toml(codes))?;
-    let config = map.join("clearinghuis.toml");
-    let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
-    schrijf(
-        config.clone(),
-        format!(
-            "[store]\nurl = {}\n\n[mailbox]\nkind = \"directory\"\nroot = {}\n\n[deelnemers]\nfile = {}\n",
-            q(url),
-            q(&map.join("mailboxes").display().to_string()),
-            q(&map.join("participants.toml").display().to_string()),
-        ),
-    )?;
-    Ok(config)
 }
 
 fn meet(
