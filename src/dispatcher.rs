@@ -745,11 +745,18 @@ impl<'a, S: Store> Dispatcher<'a, S> {
         {
             m.werk_gedaan();
         }
-        if let Some(m) = &self.metingen
-            && (ronde.berichten > 0 || ronde.timers > 0)
-        {
+        if let Some(m) = &self.metingen {
             let totaal: Duration = fasen.fasen.iter().map(|(_, d)| *d).sum();
-            m.ronde.observe(totaal.as_secs_f64());
+            if ronde.berichten > 0 || ronde.timers > 0 {
+                m.ronde.observe(totaal.as_secs_f64());
+            }
+            m.ronde_klaar(crate::metingen::Rondeverslag {
+                eind: std::time::SystemTime::now(),
+                duur: totaal,
+                berichten: ronde.berichten,
+                timers: ronde.timers,
+                verzonden: ronde.verzonden,
+            });
         }
         if ronde.berichten > 0 {
             tracing::debug!(messages = ronde.berichten, out = ronde.verzonden, phases = %fasen, "round");

@@ -36,6 +36,19 @@ pub struct Metingen {
     /// (`web::voorrang`).
     werk_ms: std::sync::atomic::AtomicU64,
     begin: std::time::Instant,
+    /// The last round, and the last one that processed something (Beheer).
+    rondes: std::sync::Mutex<(Option<Rondeverslag>, Option<Rondeverslag>)>,
+}
+
+/// One dispatcher round as Beheer shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rondeverslag {
+    /// When it ended (wall clock).
+    pub eind: std::time::SystemTime,
+    pub duur: std::time::Duration,
+    pub berichten: usize,
+    pub timers: usize,
+    pub verzonden: usize,
 }
 
 impl Default for Metingen {
@@ -92,6 +105,7 @@ impl Metingen {
             claims,
             werk_ms: std::sync::atomic::AtomicU64::new(0),
             begin: std::time::Instant::now(),
+            rondes: std::sync::Mutex::new((None, None)),
         }
     }
 
@@ -99,6 +113,20 @@ impl Metingen {
     pub fn werk_gedaan(&self) {
         let ms = self.begin.elapsed().as_millis() as u64 + 1;
         self.werk_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A round ended (also one that found nothing: it shows the loop runs).
+    pub fn ronde_klaar(&self, r: Rondeverslag) {
+        let mut rondes = self.rondes.lock().unwrap_or_else(|p| p.into_inner());
+        rondes.0 = Some(r);
+        if r.berichten > 0 || r.timers > 0 || r.verzonden > 0 {
+            rondes.1 = Some(r);
+        }
+    }
+
+    /// The last round and the last round with work, if any.
+    pub fn laatste_rondes(&self) -> (Option<Rondeverslag>, Option<Rondeverslag>) {
+        *self.rondes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether the dispatcher had work within the last `binnen`.

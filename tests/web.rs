@@ -14,6 +14,8 @@ const P: &str = "CR-00820000"; // V of CL-00000001
 const Q: &str = "CR-00660000"; // no party of it
 const EIGEN: &str = "CL-00000001";
 const WEG: &str = "CL-99999999";
+/// P's InformatieAanlevering in fixture 08, with one attachment.
+const AANLEVERING: &str = "VS-2026-080004";
 
 /// Who may use each route, written here apart from the code: a route the
 /// code serves that is not in this table fails the test.
@@ -48,6 +50,11 @@ const VERWACHT: &[(&str, &str, &[&str])] = &[
     ),
     (
         "GET",
+        "/api/v1/claims/{claimId}/berichten/{berichtId}/bijlagen/{nummer}",
+        &["schadebehandeling", "audit"],
+    ),
+    (
+        "GET",
         "/api/v1/claims/{claimId}/pdf",
         &["schadebehandeling", "audit"],
     ),
@@ -77,6 +84,11 @@ const VERWACHT: &[(&str, &str, &[&str])] = &[
     (
         "GET",
         "/dossier/{claimId}/berichten/{berichtId}",
+        &["schadebehandeling", "audit"],
+    ),
+    (
+        "GET",
+        "/dossier/{claimId}/berichten/{berichtId}/bijlagen/{nummer}",
         &["schadebehandeling", "audit"],
     ),
     ("GET", "/informatie", &["informatie"]),
@@ -131,7 +143,27 @@ fn matrix(web: &Web) {
     assert_eq!((s, body.contains("\"store\":true")), (200, true), "{body}");
 
     web.speel("02-tegenvoorstel-50-tegenclaim.jsonl");
+    // P's claim with an information delivery and its attachment, for the
+    // attachment routes.
+    // (Its own accident: the fixture shares 02's plates and numbers.)
+    web.speel_aangepast("08-informatieverzoek.jsonl", |x| {
+        x.replace("VS-2026-0042", "VS-2026-0808")
+            .replace("12-ABC-3", "12-ABC-4")
+            .replace("GB-123-X", "GB-456-X")
+    });
     let operator = web.token("hub", "operator");
+    let (s, _, log) = web.vraag(
+        "GET",
+        &format!("/api/v1/log?bericht_id={AANLEVERING}"),
+        Some(&operator),
+    );
+    assert_eq!(s, 200, "{log}");
+    let log: serde_json::Value = serde_json::from_str(&log).expect("json");
+    let met_bijlage = log["regels"][0]["claim_id"]
+        .as_str()
+        .expect("the delivery's claim")
+        .to_string();
+    assert_ne!(met_bijlage, EIGEN, "{log}");
     // Tokens per participant and role; P is a party of EIGEN, Q is not.
     let mut tokens = Vec::new();
     for rol in ROLLEN {
@@ -188,9 +220,16 @@ fn matrix(web: &Web) {
     let mut aantal = 0;
     for (methode, pad, rollen) in VERWACHT {
         let vul = |claim: &str, bericht: &str| {
+            // An attachment: of P's delivery (the other cases as for any claim).
+            let (claim, bericht) = if pad.contains("/bijlagen/") && claim == EIGEN {
+                (met_bijlage.as_str(), AANLEVERING)
+            } else {
+                (claim, bericht)
+            };
             pad.replace("{claimId}", claim)
                 .replace("{berichtId}", bericht)
                 .replace("{seq}", "1")
+                .replace("{nummer}", "1")
                 + match *pad {
                     "/api/v1/informatie" | "/informatie" => "?kenteken=12abc3",
                     _ => "",
@@ -527,4 +566,125 @@ fn buiten_loopback_zonder_tls_start_de_hub_niet() {
         !hub.map.join("clearinghuis-data/clearinghuis.db").exists(),
         "nothing opened"
     );
+}
+
+/// An attachment comes out as the file that went in: the bytes of its
+/// base64, for V (its own delivery) and for A (the forwarded one), always
+/// as a download. A participant's declared type that a browser would run
+/// (HTML) is sent as bytes under a sandbox, and its name is only a name.
+#[test]
+fn een_bijlage_is_een_bestand_en_nooit_een_pagina() {
+    use base64::Engine as _;
+    let web = Web::start("web-bijlage", None);
+    const FOTO: &str = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=";
+    let html = base64::engine::general_purpose::STANDARD.encode("<script>alert(1)</script>");
+    // A second attachment: HTML, with a name full of quotes and an entity.
+    web.speel_aangepast("08-informatieverzoek.jsonl", |x| {
+        x.replacen(
+            "</Bijlage>",
+            &format!(
+                "</Bijlage>\n    <Bijlage>\n      <Bestandsnaam>a&amp;b \"x\"; y.html</Bestandsnaam>\n      <MimeType>text/html</MimeType>\n      <Inhoud>{html}</Inhoud>\n    </Bijlage>"
+            ),
+            1,
+        )
+    });
+    let v = web.token(P, "schadebehandeling");
+    let a = web.token("CR-00510000", "schadebehandeling");
+    let q = web.token(Q, "schadebehandeling");
+    let haal = |pad: &str, token: &str| {
+        let r = antwoord(
+            ureq::get(&format!("{}{pad}", web.basis))
+                .set("Authorization", &format!("Bearer {token}"))
+                .call(),
+        );
+        let kop = |k: &str| r.header(k).unwrap_or_default().to_string();
+        let koppen = (
+            r.status(),
+            kop("content-type"),
+            kop("content-disposition"),
+            kop("content-security-policy"),
+            kop("x-content-type-options"),
+        );
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).expect("body");
+        (koppen, bytes)
+    };
+    let claim = "CL-00000001";
+    let foto = base64::engine::general_purpose::STANDARD
+        .decode(FOTO)
+        .expect("base64");
+    // V, its own delivery.
+    let ((s, soort, naam, csp, nosniff), bytes) = haal(
+        &format!("/api/v1/claims/{claim}/berichten/VS-2026-080004/bijlagen/1"),
+        &v,
+    );
+    assert_eq!((s, soort.as_str()), (200, "image/jpeg"));
+    assert_eq!(bytes, foto, "the bytes of the base64 as sent");
+    assert!(
+        naam.starts_with("attachment; filename=\"zijkant.jpg\""),
+        "{naam}"
+    );
+    assert!(csp.contains("sandbox"), "{csp}");
+    assert_eq!(nosniff, "nosniff");
+    // The HTML one: bytes to save, never a page on the hub's origin.
+    let ((s, soort, naam, csp, _), bytes) = haal(
+        &format!("/api/v1/claims/{claim}/berichten/VS-2026-080004/bijlagen/2"),
+        &v,
+    );
+    assert_eq!((s, soort.as_str()), (200, "application/octet-stream"));
+    assert_eq!(bytes, b"<script>alert(1)</script>");
+    assert_eq!(
+        naam,
+        "attachment; filename=\"a_b _x__ y.html\"; filename*=UTF-8''a%26b%20%22x%22%3B%20y.html"
+    );
+    assert!(csp.contains("sandbox"), "{csp}");
+    // A, through the message the hub forwarded to it.
+    let (_, _, lijst) = web.vraag(
+        "GET",
+        &format!("/api/v1/claims/{claim}/berichten"),
+        Some(&a),
+    );
+    let lijst: serde_json::Value = serde_json::from_str(&lijst).expect("json");
+    let doorgestuurd = lijst["regels"]
+        .as_array()
+        .expect("regels")
+        .iter()
+        .find(|r| r["soort"] == "InformatieAanlevering" && r["deelnemer"] == "CR-00510000")
+        .and_then(|r| r["bericht_id"].as_str())
+        .unwrap_or_else(|| panic!("the forwarded delivery: {lijst}"))
+        .to_string();
+    let ((s, _, _, _, _), bytes) = haal(
+        &format!("/api/v1/claims/{claim}/berichten/{doorgestuurd}/bijlagen/1"),
+        &a,
+    );
+    assert_eq!((s, bytes), (200, foto));
+    // No third attachment, no attachment 0, no number; Q sees none of it.
+    for (pad, token) in [
+        (
+            format!("/api/v1/claims/{claim}/berichten/VS-2026-080004/bijlagen/3"),
+            &v,
+        ),
+        (
+            format!("/api/v1/claims/{claim}/berichten/VS-2026-080004/bijlagen/0"),
+            &v,
+        ),
+        (
+            format!("/api/v1/claims/{claim}/berichten/VS-2026-080004/bijlagen/x"),
+            &v,
+        ),
+        (
+            format!("/api/v1/claims/{claim}/berichten/VS-2026-080004/bijlagen/1"),
+            &q,
+        ),
+    ] {
+        assert_eq!(haal(&pad, token).0.0, 404, "{pad}");
+    }
+    // Every page forbids scripts and other hosts.
+    let (_, soort, _, csp, nosniff) = haal("/inloggen", &v).0;
+    assert!(soort.starts_with("text/html"), "{soort}");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(nosniff, "nosniff");
 }

@@ -280,6 +280,47 @@ pub async fn wachtend(app: &App, tot_us: i64) -> Result<(i64, i64, i64), Problee
     )))
 }
 
+/// A participant as Beheer shows it: from the participants file, with
+/// when its last message came in and how many answers wait for it.
+#[derive(Debug, Clone)]
+pub struct Deelnemerstatus {
+    pub code: String,
+    pub naam: String,
+    pub soort: &'static str,
+    pub actief: bool,
+    /// The log time of its last inbound message, if any.
+    pub laatst_ontvangen: Option<String>,
+    /// Outbound messages to it not yet delivered.
+    pub af_te_leveren: i64,
+}
+
+/// Every participant of the file, in code order, with its traffic.
+pub async fn deelnemerstatus(app: &App) -> Result<Vec<Deelnemerstatus>, Probleem> {
+    let wacht: Vec<(String, i64)> = beide!(&app.db, p =>
+        sqlx::query_as("SELECT mailbox, COUNT(*) FROM outbox WHERE NOT verzonden GROUP BY mailbox")
+            .fetch_all(p).await?
+    );
+    let wacht: std::collections::BTreeMap<String, i64> = wacht.into_iter().collect();
+    let mut uit = Vec::new();
+    for d in app.deelnemers.iter() {
+        let code = d.code.to_string();
+        // One probe of berichtenlog_laatst_in (migration 0007).
+        let laatst: Option<String> = beide!(&app.db, p =>
+            sqlx::query_scalar("SELECT at FROM berichtenlog WHERE richting = 'in' AND mailbox = $1 ORDER BY seq DESC LIMIT 1")
+                .bind(&code).fetch_optional(p).await?
+        );
+        uit.push(Deelnemerstatus {
+            af_te_leveren: wacht.get(&code).copied().unwrap_or(0),
+            code,
+            naam: d.naam.clone(),
+            soort: d.soort.naam(),
+            actief: d.actief,
+            laatst_ontvangen: laatst,
+        });
+    }
+    Ok(uit)
+}
+
 /// `GET /metrics`: Prometheus text format.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(app): State<App>) -> Result<Response, Probleem> {

@@ -230,6 +230,12 @@ pub fn routes() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/api/v1/claims/{claimId}/berichten/{berichtId}/bijlagen/{nummer}",
+            Rollen(BEHANDELEN),
+            get(claims::bijlage),
+        ),
+        r(
+            Method::GET,
             "/api/v1/claims/{claimId}/pdf",
             Rollen(BEHANDELEN),
             get(afdruk::dossier_pdf),
@@ -312,6 +318,12 @@ pub fn routes() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/dossier/{claimId}/berichten/{berichtId}/bijlagen/{nummer}",
+            Rollen(BEHANDELEN),
+            get(schermen::claims::bijlage),
+        ),
+        r(
+            Method::GET,
             "/informatie",
             Rollen(&[Rol::Informatie]),
             get(schermen::informatie::informatie),
@@ -360,7 +372,7 @@ pub fn is_scherm(pad: &str) -> bool {
     paths(
         beheer::healthz, beheer::readyz, beheer::metrics,
         toegang::inloggen, toegang::wie, toegang::uitloggen,
-        claims::overzicht, claims::dossier, claims::historie, claims::berichten, claims::bericht, claims::inzage,
+        claims::overzicht, claims::dossier, claims::historie, claims::berichten, claims::bericht, claims::bijlage, claims::inzage,
         afdruk::dossier_pdf,
         informatie::informatie, mi::mi,
         beheer::log, beheer::logbericht, beheer::geparkeerd, beheer::opnieuw,
@@ -436,7 +448,30 @@ pub fn router(app: App) -> Router {
     router
         .fallback(|| async { Probleem::niet_gevonden() })
         .layer(DefaultBodyLimit::max(MAX_LICHAAM))
+        .layer(axum::middleware::map_response(veilige_koppen))
         .with_state(app)
+}
+
+/// The browser may load nothing from another host, run no script, frame
+/// no page and guess no type (docs/schermen.md, "Choices"); a response that
+/// set its own policy (an attachment: `sandbox`) keeps it.
+async fn veilige_koppen(mut r: axum::response::Response) -> axum::response::Response {
+    use axum::http::HeaderValue;
+    use axum::http::header;
+    let k = r.headers_mut();
+    k.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ));
+    k.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    k.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    k.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    r
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -61,6 +61,11 @@ impl Web {
 
     /// Plays the in lines of a conversation fixture into the mailboxes.
     pub fn speel(&self, fixture: &str) {
+        self.speel_aangepast(fixture, |x| x.to_string());
+    }
+
+    /// Plays a fixture's in lines, each message's XML changed by `pas_aan`.
+    pub fn speel_aangepast(&self, fixture: &str, pas_aan: impl Fn(&str) -> String) {
         let tekst =
             std::fs::read_to_string(super::root().join("fixtures/conversations").join(fixture))
                 .expect("fixture");
@@ -70,7 +75,7 @@ impl Web {
                 continue;
             }
             let map = self.hub.in_map(&r.mailbox);
-            std::fs::write(map.join(format!(".t{i}")), r.xml.as_bytes()).expect("write");
+            std::fs::write(map.join(format!(".t{i}")), pas_aan(&r.xml).as_bytes()).expect("write");
             std::fs::rename(map.join(format!(".t{i}")), map.join(format!("m{i:03}.xml")))
                 .expect("rename");
             let begin = Instant::now();

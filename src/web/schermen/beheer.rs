@@ -10,6 +10,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{Formulier, Schermfout, datum, html_antwoord, pagina, voorgevormd};
+use crate::bewaking::Fase;
 use crate::web::beheer::{self as api, LogVraag};
 use crate::web::claims::PaginaVraag;
 use crate::web::toegang::Gezag;
@@ -49,6 +50,24 @@ pub async fn beheer(
     let stand = app.bewaking.stand();
     let binnen_een_dag = chrono::Utc::now().timestamp_micros() + 86_400_000_000;
     let (backlog, vast, binnen_dag) = api::wachtend(&app, binnen_een_dag).await?;
+    let deelnemers = api::deelnemerstatus(&app).await?;
+    let (laatste, laatste_werk) = app.metingen.laatste_rondes();
+    let ronde = |r: Option<crate::metingen::Rondeverslag>| match r {
+        None => "nog geen".to_string(),
+        Some(r) => format!(
+            "{}, {} bericht(en), {} termijn(en), {} afgeleverd, {} ms",
+            chrono::DateTime::<chrono::Local>::from(r.eind).format("%d-%m-%Y %H:%M:%S"),
+            r.berichten,
+            r.timers,
+            r.verzonden,
+            r.duur.as_millis()
+        ),
+    };
+    let postbussen = match stand.fase {
+        Fase::Bedienen => "bereikbaar (de hub bedient ze)",
+        Fase::Standby => "niet in gebruik: deze hub staat stand-by",
+        _ => "NIET in gebruik: de hub bedient ze niet",
+    };
     let veld = |naam: &str, label: &str, waarde: &Option<String>, soort: &str| {
         html! { div { label for=(naam) { (label) } input id=(naam) name=(naam) type=(soort) value=(waarde.as_deref().unwrap_or_default()); } }
     };
@@ -58,7 +77,10 @@ pub async fn beheer(
             h2 { "Gezondheid" }
             dl.kern {
                 dt { "Store" } dd { @if store { "bereikbaar" } @else { "NIET bereikbaar" } }
-                dt { "Hub" } dd { (stand.fase.naam()) }
+                dt { "Hub" } dd { (stand.fase.naam()) @if let Some(f) = &stand.laatste_fout { " (laatste storing: " (f) ")" } }
+                dt { "Postbussen" } dd { (postbussen) }
+                dt { "Laatste ronde" } dd id="laatste-ronde" { (ronde(laatste)) }
+                dt { "Laatste ronde met werk" } dd { (ronde(laatste_werk)) }
                 dt { "Nog af te leveren (outbox)" } dd { (backlog) }
                 dt { "Geparkeerde berichten" } dd { (vast) }
                 dt { "Termijnen die binnen 24 uur verlopen" } dd { (binnen_dag) }
@@ -68,8 +90,13 @@ pub async fn beheer(
         section {
             h2 { "Deelnemers" }
             div.tabel { table {
-                thead { tr { th scope="col" { "Code" } th scope="col" { "Naam" } } }
-                tbody { @for d in app.deelnemers.iter() { tr { td { (d.code) } td { (d.naam) } } } }
+                thead { tr { th scope="col" { "Code" } th scope="col" { "Naam" } th scope="col" { "Soort" } th scope="col" { "Status" } th scope="col" { "Laatste bericht ontvangen" } th scope="col" { "Nog af te leveren" } } }
+                tbody { @for d in &deelnemers { tr {
+                    td { (d.code) } td { (d.naam) } td { (d.soort) }
+                    td { @if d.actief { "actief" } @else { "niet actief" } }
+                    td { (d.laatst_ontvangen.as_deref().map(datum).unwrap_or_else(|| "nooit".into())) }
+                    td.getal { (d.af_te_leveren) }
+                } } }
             } }
         }
         section {

@@ -438,10 +438,17 @@ pub async fn bericht(
     let bytes = axum::body::to_bytes(r.into_body(), 16 * 1024 * 1024)
         .await
         .map_err(crate::web::probleem::Probleem::intern)?;
+    let bijlagen = api::bijlagen_uit(&bytes);
     let xml = String::from_utf8_lossy(&bytes);
     let m = html! {
         p.terug { a href=(format!("/dossier/{id}#berichtenverkeer")) { "← Dossier " (id) } }
         h1 { "Bericht " (bericht_id) }
+        @if !bijlagen.is_empty() {
+            h2 { "Bijlagen" }
+            ul.bijlagen { @for (n, b) in bijlagen.iter().enumerate() {
+                li { a href=(format!("/dossier/{id}/berichten/{bericht_id}/bijlagen/{}", n + 1)) download { (b.bestandsnaam) } " (" (b.mime_type) ", " (grootte(&b.inhoud)) ")" }
+            } }
+        }
         (voorgevormd(&xml))
     };
     Ok(html_antwoord(pagina(
@@ -450,4 +457,31 @@ pub async fn bericht(
         &format!("Bericht {bericht_id}"),
         m,
     )))
+}
+
+/// The size of base64 content once decoded, in words ("12 kB").
+fn grootte(base64: &str) -> String {
+    let tekens = base64.bytes().filter(|b| !b.is_ascii_whitespace()).count();
+    let opvulling = base64
+        .bytes()
+        .rev()
+        .take_while(|b| *b == b'=' || b.is_ascii_whitespace())
+        .filter(|b| *b == b'=')
+        .count();
+    let bytes = (tekens / 4 * 3).saturating_sub(opvulling);
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{} kB", bytes.div_ceil(1024))
+    }
+}
+
+/// `GET /dossier/{claimId}/berichten/{berichtId}/bijlagen/{nummer}`: the
+/// API's attachment, as a download.
+pub async fn bijlage(
+    State(app): State<App>,
+    Extension(g): Extension<Gezag>,
+    Path(pad): Path<(String, String, String)>,
+) -> Result<Response, Schermfout> {
+    Ok(api::bijlage(State(app), Extension(g), Path(pad)).await?)
 }
