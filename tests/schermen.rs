@@ -32,6 +32,9 @@ impl Drop for Driver {
 fn chromedriver(poort: u16) -> Driver {
     let kind = Command::new("chromedriver")
         .arg(format!("--port={poort}"))
+        // A Dutch user's browser: date fields as dd-mm-jjjj.
+        .env("LANG", "nl_NL.UTF-8")
+        .env("LANGUAGE", "nl")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -88,6 +91,78 @@ async fn tekst(c: &Client) -> String {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("no page text");
+}
+
+/// Presses Tab until the element `css` has the focus (at most 100 times).
+async fn tab_tot(c: &Client, css: &str) -> fantoccini::elements::Element {
+    let doel = c.find(Locator::Css(css)).await.expect("the element");
+    for _ in 0..100 {
+        let actief = c.active_element().await.expect("focus");
+        if actief.element_id() == doel.element_id() {
+            return doel;
+        }
+        actief.send_keys("\u{E004}").await.expect("Tab");
+    }
+    panic!("Tab never reaches {css}");
+}
+
+async fn wacht_op_adres(c: &Client, deel: &str) {
+    let begin = Instant::now();
+    while !c.current_url().await.expect("url").as_str().contains(deel) {
+        assert!(
+            begin.elapsed() < Duration::from_secs(10),
+            "the address has {deel}"
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+/// Every field a user fills in on this page has a label (or an
+/// aria-label): a screen reader names it, a click on the label focuses it.
+async fn velden_hebben_een_label(c: &Client) {
+    let pad = c.current_url().await.expect("url").path().to_string();
+    let velden = c
+        .find_all(Locator::Css("input:not([type=hidden]), select, textarea"))
+        .await
+        .expect("fields");
+    assert!(!velden.is_empty(), "{pad} has fields");
+    for v in velden {
+        if v.attr("aria-label").await.expect("attr").is_some() {
+            continue;
+        }
+        let id = v
+            .attr("id")
+            .await
+            .expect("attr")
+            .unwrap_or_else(|| panic!("a field without id or aria-label on {pad}"));
+        c.find(Locator::Css(&format!("label[for='{id}']")))
+            .await
+            .unwrap_or_else(|_| panic!("no label for #{id} on {pad}"));
+    }
+}
+
+/// A link's address.
+async fn href_van(c: &Client, waar: Locator<'_>) -> String {
+    c.find(waar)
+        .await
+        .expect("the link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an address")
+}
+
+/// Fetches an address as the browser's link would, with its session
+/// cookie (a download is not a page the driver can read).
+async fn met_sessie(c: &Client, basis: &str, href: &str) -> ureq::Response {
+    let sessie = c
+        .get_named_cookie("ch_sessie")
+        .await
+        .expect("the session cookie");
+    ureq::get(&format!("{basis}{href}"))
+        .set("Cookie", &format!("ch_sessie={}", sessie.value()))
+        .call()
+        .expect("the download")
 }
 
 /// Clicks and waits until the browser is on another address.
@@ -163,6 +238,13 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
     let web = Web::start("schermen", None);
     let basis = web.basis.clone();
     web.speel("02-tegenvoorstel-50-tegenclaim.jsonl");
+    // A claim of P with an information delivery and its attachment
+    // (CL-00000003; its own accident: the fixture shares 02's plates).
+    web.speel_aangepast("08-informatieverzoek.jsonl", |x| {
+        x.replace("VS-2026-0042", "VS-2026-0808")
+            .replace("12-ABC-3", "12-ABC-4")
+            .replace("GB-123-X", "GB-456-X")
+    });
     let wachtwoord_p = gebruiker(
         &web,
         "behandelaar@p.example",
@@ -180,6 +262,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         let c = browser(driverpoort, 1280, 800).await;
         c.goto(&format!("{basis}/inloggen")).await.expect("goto");
         foto(&c, "01-inloggen").await;
+        velden_hebben_een_label(&c).await;
 
         // Log in from a deep link: back to the work folders afterwards.
         log_in(
@@ -274,6 +357,28 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         );
         foto(&c, "05-bericht").await;
 
+        // An information delivery: its attachment, as a file to save.
+        c.goto(&format!(
+            "{basis}/dossier/CL-00000003/berichten/VS-2026-080004"
+        ))
+        .await
+        .expect("goto");
+        let t = tekst(&c).await;
+        assert!(t.contains("Bijlagen") && t.contains("zijkant.jpg"), "{t}");
+        let foto_bijlage = met_sessie(
+            &c,
+            &basis,
+            &href_van(&c, Locator::LinkText("zijkant.jpg")).await,
+        )
+        .await;
+        assert_eq!(foto_bijlage.content_type(), "image/jpeg");
+        assert!(
+            foto_bijlage
+                .header("content-disposition")
+                .is_some_and(|d| d.starts_with("attachment; filename=\"zijkant.jpg\"")),
+            "a download"
+        );
+
         // CR Informatie by kenteken, in another spelling.
         c.goto(&format!("{basis}/informatie")).await.expect("goto");
         c.find(Locator::Id("kenteken"))
@@ -287,6 +392,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         for woord in ["CL-00000001", "12-ABC-3", "Standpunten", "Verloop"] {
             assert!(t.contains(woord), "{woord} in CR Informatie: {t}");
         }
+        velden_hebben_een_label(&c).await;
         foto(&c, "09-cr-informatie").await;
 
         // Management information, and its CSV (fetched as the browser's
@@ -299,37 +405,66 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             "Managementinformatie",
             "Als verhaler (V)",
             "Geregistreerd",
+            "Geregistreerd per maand",
             "Doorlooptijden in dagen",
-            "Download als CSV",
+            "Verdeling van de doorlooptijden",
+            "Overeenstemming per OVS-code",
+            "Alle tabellen in één CSV",
         ] {
             assert!(t.contains(woord), "{woord} in MI: {t}");
         }
+        // Charts drawn on the server as SVG: per month, three lead-time
+        // histograms, match rate per OVS-code, open claims by age.
         let grafieken = c
             .find_all(Locator::Css("figure.grafiek svg"))
             .await
             .expect("charts");
-        assert!(!grafieken.is_empty(), "charts drawn on the server as SVG");
+        assert!(grafieken.len() >= 5, "{} charts", grafieken.len());
+        velden_hebben_een_label(&c).await;
         foto(&c, "10-managementinformatie").await;
-        let href = c
-            .find(Locator::LinkText("Download als CSV"))
+        c.goto(&format!("{basis}/managementinformatie#V-per-maand"))
             .await
-            .expect("the CSV link")
-            .attr("href")
+            .expect("goto");
+        foto(&c, "10b-managementinformatie-grafieken").await;
+        // Every table has its CSV; the lead times' is that table.
+        let tabellen = c
+            .find_all(Locator::Css("div.tabel table"))
             .await
-            .expect("href")
-            .expect("an address");
-        let sessie = c
-            .get_named_cookie("ch_sessie")
+            .expect("tables");
+        let links = c
+            .find_all(Locator::Css("p.csv a[download]"))
             .await
-            .expect("the session cookie");
-        let csv = ureq::get(&format!("{basis}{href}"))
-            .set("Cookie", &format!("ch_sessie={}", sessie.value()))
-            .call()
-            .expect("the CSV");
+            .expect("CSV links");
+        assert_eq!(tabellen.len(), links.len(), "a CSV per table");
+        let csv = met_sessie(
+            &c,
+            &basis,
+            &href_van(&c, Locator::Css("a[href*='tabel=V-doorlooptijden']")).await,
+        )
+        .await;
         assert!(csv.content_type().starts_with("text/csv"));
+        assert!(
+            csv.header("content-disposition")
+                .is_some_and(|d| d.contains("managementinformatie-V-doorlooptijden-")),
+            "named after the table"
+        );
         let csv = csv.into_string().expect("text");
-        assert!(csv.starts_with("tabel,rol,sleutel,waarde"), "{csv}");
-        assert!(csv.contains("geregistreerd"), "{csv}");
+        assert!(
+            csv.starts_with(
+                "Van – tot,Aantal,Mediaan,90e percentiel\nAanmelding tot overeenstemming,"
+            ),
+            "{csv}"
+        );
+        let alles = met_sessie(
+            &c,
+            &basis,
+            &href_van(&c, Locator::LinkText("Alle tabellen in één CSV")).await,
+        )
+        .await
+        .into_string()
+        .expect("text");
+        assert!(alles.starts_with("tabel,rol,sleutel,waarde"), "{alles}");
+        assert!(alles.contains("geregistreerd"), "{alles}");
 
         // The start page, on a phone-sized screen too; with the keyboard:
         // the first Tab reaches "Naar de inhoud", Enter on a tile opens it.
@@ -353,6 +488,20 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             );
             tokio::time::sleep(Duration::from_millis(30)).await;
         }
+        // With the keyboard alone: Tab to a column's sort link, Enter sorts;
+        // Tab to the search field, type, Enter searches.
+        tab_tot(&c, "a[href*='sorteer=schadedatum']").await;
+        c.active_element()
+            .await
+            .expect("focus")
+            .send_keys("\u{E007}")
+            .await
+            .expect("Enter");
+        wacht_op_adres(&c, "sorteer=schadedatum").await;
+        let zoek = tab_tot(&c, "input#zoek").await;
+        zoek.send_keys("gb123x\u{E007}").await.expect("type, Enter");
+        wacht_op_adres(&c, "zoek=gb123x").await;
+        velden_hebben_een_label(&c).await;
         c.goto(&format!("{basis}/")).await.expect("goto");
         c.set_window_size(390, 844).await.expect("resize");
         c.goto(&format!("{basis}/werkmappen?werkmap=Archief"))
@@ -426,9 +575,24 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             "Deelnemers",
             "Berichtenlog",
             "Geparkeerde berichten",
+            "Laatste ronde",
+            "bedient de postbussen",
+            "Laatste bericht ontvangen",
+            "actief",
         ] {
             assert!(t.contains(woord), "{woord} in Beheer: {t}");
         }
+        let ronde = c
+            .find(Locator::Id("laatste-ronde"))
+            .await
+            .expect("last round")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            ronde.contains(" ms"),
+            "the dispatcher's last round: {ronde}"
+        );
         c.find(Locator::Id("claim_id"))
             .await
             .expect("ClaimId field")
@@ -436,6 +600,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             .await
             .expect("type");
         klik(&c, Locator::Css("form.zoeken button[type=submit]")).await;
+        velden_hebben_een_label(&c).await;
         foto(&c, "11-beheer").await;
         klik(&c, Locator::LinkText("Opnieuw aanbieden")).await;
         assert!(tekst(&c).await.contains("Bericht opnieuw aanbieden"));

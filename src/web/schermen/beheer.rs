@@ -77,7 +77,7 @@ pub async fn beheer(
             h2 { "Gezondheid" }
             dl.kern {
                 dt { "Store" } dd { @if store { "bereikbaar" } @else { "NIET bereikbaar" } }
-                dt { "Hub" } dd { (stand.fase.naam()) @if let Some(f) = &stand.laatste_fout { " (laatste storing: " (f) ")" } }
+                dt { "Hub" } dd { (fase_in_woorden(stand.fase)) @if let Some(f) = &stand.laatste_fout { " (laatste storing: " (f) ")" } }
                 dt { "Postbussen" } dd { (postbussen) }
                 dt { "Laatste ronde" } dd id="laatste-ronde" { (ronde(laatste)) }
                 dt { "Laatste ronde met werk" } dd { (ronde(laatste_werk)) }
@@ -193,4 +193,16 @@ pub async fn opnieuw(
 ) -> Result<Response, Schermfout> {
     api::opnieuw(State(app), Extension(g), Path(bericht_id.clone())).await?;
     Ok(Redirect::to(&format!("/beheer/opnieuw/{bericht_id}?gedaan=ja")).into_response())
+}
+
+/// The hub's phase as the operator reads it (the API keeps the English
+/// names of `/healthz`).
+fn fase_in_woorden(f: Fase) -> &'static str {
+    match f {
+        Fase::Starten => "wordt gestart",
+        Fase::Standby => "stand-by: een andere hub bedient de postbussen",
+        Fase::Bedienen => "bedient de postbussen",
+        Fase::Herstarten => "start opnieuw na een storing",
+        Fase::SchijfVol => "schijf vol: neemt geen berichten aan",
+    }
 }

@@ -146,9 +146,9 @@ pub async fn mi(
             @if t.rol.is_some() && tabellen.get(n.wrapping_sub(1)).map(|v| &v.rol) != Some(&t.rol) {
                 h2 { (t.rol.as_deref().map(rol_naam).unwrap_or_default()) }
             }
-            @if t.soort == Soort::Rappels { h2 { (t.titel) } } @else { h3 { (t.titel) } }
+            @if t.soort == Soort::Rappels { h2 id=(t.naam()) { (t.titel) } } @else { h3 id=(t.naam()) { (t.titel) } }
             (grafieken(t))
-            div.tabel { table id=(t.naam()) {
+            div.tabel.smal { table {
                 caption.verborgen { (t.titel) @if let Some(r) = &t.rol { " " (rol_naam(r)) } }
                 thead { tr { @for k in &t.kolommen { th scope="col" { (k) } } } }
                 tbody {
