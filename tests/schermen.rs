@@ -422,7 +422,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         assert!(grafieken.len() >= 5, "{} charts", grafieken.len());
         velden_hebben_een_label(&c).await;
         foto(&c, "10-managementinformatie").await;
-        c.goto(&format!("{basis}/managementinformatie#V-per-maand"))
+        c.goto(&format!("{basis}/managementinformatie#V-doorlooptijden"))
             .await
             .expect("goto");
         foto(&c, "10b-managementinformatie-grafieken").await;

@@ -520,6 +520,8 @@ impl Soort {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cel {
     Tekst(String),
+    /// YYYY-MM; on screen "mrt 2026".
+    Maand(String),
     Aantal(usize),
     /// Days; none when there is nothing to take a median of.
     Dagen(Option<i64>),
@@ -531,7 +533,7 @@ impl Cel {
     /// As in the CSV: numbers without separators, a share with four decimals.
     pub fn csv(&self) -> String {
         match self {
-            Cel::Tekst(t) => t.clone(),
+            Cel::Tekst(t) | Cel::Maand(t) => t.clone(),
             Cel::Aantal(n) => n.to_string(),
             Cel::Dagen(d) => d.map(|d| d.to_string()).unwrap_or_default(),
             Cel::Aandeel(a) => a.map(|a| format!("{a:.4}")).unwrap_or_default(),
@@ -542,6 +544,16 @@ impl Cel {
     pub fn scherm(&self) -> String {
         match self {
             Cel::Tekst(t) => t.clone(),
+            Cel::Maand(m) => {
+                const NAMEN: [&str; 12] = [
+                    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov",
+                    "dec",
+                ];
+                match m.split_once('-').map(|(j, n)| (j, n.parse::<usize>())) {
+                    Some((j, Ok(n @ 1..=12))) => format!("{} {j}", NAMEN[n - 1]),
+                    _ => m.clone(),
+                }
+            }
             Cel::Aantal(n) => n.to_string(),
             Cel::Dagen(d) => d.map_or_else(|| "–".into(), |d| d.to_string()),
             Cel::Aandeel(a) => a.map_or_else(|| "–".into(), |a| format!("{:.0} %", a * 100.0)),
@@ -551,7 +563,7 @@ impl Cel {
     /// The number a chart draws (0 for text or nothing).
     pub fn getal(&self) -> f64 {
         match self {
-            Cel::Tekst(_) => 0.0,
+            Cel::Tekst(_) | Cel::Maand(_) => 0.0,
             Cel::Aantal(n) => *n as f64,
             Cel::Dagen(d) => d.unwrap_or(0) as f64,
             Cel::Aandeel(a) => a.unwrap_or(0.0),
@@ -663,7 +675,7 @@ pub fn tabellen(mi: &Managementinformatie) -> Vec<Tabel> {
                 .iter()
                 .map(|m| {
                     vec![
-                        Cel::Tekst(m.maand.clone()),
+                        Cel::Maand(m.maand.clone()),
                         Cel::Aantal(m.geregistreerd),
                         Cel::Aantal(m.overeenstemming),
                         Cel::Aantal(m.afgemeld),
@@ -968,6 +980,7 @@ mod tests {
         );
         assert!(csv("A-aantallen").contains("\nIngetrokken (M13),1\n"));
         assert!(csv("V-per-maand").contains("\n2025-05,1,1,0\n"));
+        assert_eq!(Cel::Maand("2026-03".into()).scherm(), "mrt 2026");
         assert_eq!(csv("rappels"), "Soort,Aantal\nAansprakelijkheid,1\n");
     }
 
