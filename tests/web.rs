@@ -433,6 +433,27 @@ fn slechte_invoer_krijgt_een_probleem_en_verandert_niets() {
     ] {
         probleem(&web, "GET", pad, Some(&t), 400);
     }
+    // Management information: a table only as CSV, and one that exists.
+    let m = web.token(P, "management");
+    for pad in [
+        "/api/v1/mi?tabel=V-aantallen",
+        "/api/v1/mi?van=2026-13-01",
+        "/api/v1/mi?van=2026-03-01&tot=2026-02-01",
+    ] {
+        probleem(&web, "GET", pad, Some(&m), 400);
+    }
+    let r = antwoord(
+        ureq::get(&format!("{}/api/v1/mi?tabel=wachtwoorden", web.basis))
+            .set("Authorization", &format!("Bearer {m}"))
+            .set("Accept", "text/csv")
+            .call(),
+    );
+    assert_eq!(r.status(), 400);
+    let uitleg = r.into_string().expect("text");
+    assert!(
+        uitleg.contains("V-aantallen") && uitleg.contains("rappels"),
+        "{uitleg}"
+    );
     probleem(&web, "GET", "/api/v1/claims", Some("chr_onbekend"), 401);
     probleem(&web, "GET", "/api/v1/nergens", Some(&t), 404);
     // A revoked token and an expired one.

@@ -289,7 +289,25 @@ pub fn tel(
     rappels: Vec<(String, i64)>,
 ) -> Managementinformatie {
     let maanden = maanden(van, tot);
-    let mut rollen: BTreeMap<String, Indicatoren> = BTreeMap::new();
+    // Every role the asker has, also without claims: a table (and its CSV
+    // name) does not come and go with the figures.
+    let eigen_rollen: &[&str] = if deelnemer.is_some() {
+        &["A", "V"]
+    } else {
+        &["V"]
+    };
+    let mut rollen: BTreeMap<String, Indicatoren> = eigen_rollen
+        .iter()
+        .map(|r| {
+            (
+                r.to_string(),
+                Indicatoren {
+                    per_maand: maanden.clone(),
+                    ..Indicatoren::default()
+                },
+            )
+        })
+        .collect();
     let mut duren: BTreeMap<String, [Vec<i64>; 3]> = BTreeMap::new();
     for (rol, aangemaakt, reden, ovs, match_, afgerekend, verval, betaald) in rijen {
         let i = rollen.entry(rol.clone()).or_insert_with(|| Indicatoren {
@@ -982,6 +1000,25 @@ mod tests {
         assert!(csv("V-per-maand").contains("\n2025-05,1,1,0\n"));
         assert_eq!(Cel::Maand("2026-03".into()).scherm(), "mrt 2026");
         assert_eq!(csv("rappels"), "Soort,Aantal\nAansprakelijkheid,1\n");
+    }
+
+    #[test]
+    fn elke_rol_ook_zonder_claims() {
+        let leeg = tel(
+            d("2026-01-01"),
+            d("2026-03-31"),
+            o("CR-00820000"),
+            &[],
+            &[],
+            vec![],
+        );
+        assert_eq!(leeg.rollen.keys().collect::<Vec<_>>(), ["A", "V"]);
+        let v = &leeg.rollen["V"];
+        assert_eq!((v.geregistreerd, v.per_maand.len()), (0, 3));
+        assert_eq!(v.dagen_afrekening_tot_betaling.verdeling.len(), 7);
+        assert_eq!(tabellen(&leeg).len(), 13);
+        let hub = tel(d("2026-01-01"), d("2026-03-31"), None, &[], &[], vec![]);
+        assert_eq!(hub.rollen.keys().collect::<Vec<_>>(), ["V"]);
     }
 
     #[test]
