@@ -508,6 +508,38 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             .await
             .expect("goto");
         foto(&c, "07-werkmappen-telefoon").await;
+        // On a phone no page is wider than the screen: wide tables scroll
+        // inside their own box.
+        for pad in [
+            "/",
+            "/werkmappen?werkmap=Archief",
+            "/dossier/CL-00000001",
+            "/informatie?kenteken=12abc3",
+            "/managementinformatie",
+        ] {
+            c.goto(&format!("{basis}{pad}")).await.expect("goto");
+            let maten = c
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth, \
+                     [...document.querySelectorAll('body *')] \
+                       .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX == 'visible')) \
+                       .filter(e => !e.parentElement.closest('.tabel')) \
+                       .slice(0, 5).map(e => e.tagName + '.' + e.className).join(' ')]",
+                    vec![],
+                )
+                .await
+                .expect("widths");
+            let (pagina, scherm) = (maten[0].as_i64(), maten[1].as_i64());
+            assert!(
+                pagina.is_some() && pagina <= scherm,
+                "{pad} is {pagina:?} px wide on a {scherm:?} px screen: {}",
+                maten[2]
+            );
+        }
+        c.goto(&format!("{basis}/dossier/CL-00000001"))
+            .await
+            .expect("goto");
+        foto(&c, "04b-dossier-telefoon").await;
         c.set_window_size(1280, 800).await.expect("resize");
 
         // Log out: the next screen asks for a login again.
