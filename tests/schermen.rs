@@ -211,6 +211,37 @@ async fn log_in(c: &Client, basis: &str, pad: &str, email: &str, wachtwoord: &st
         .await
         .expect("type");
     klik(c, Locator::Css("form button[type=submit]")).await;
+    // A one-time password: first the change form, then on to `pad`.
+    let url = c.current_url().await.expect("url");
+    assert_eq!(
+        url.path(),
+        "/wachtwoord",
+        "a one-time password is changed first"
+    );
+    let t = tekst(c).await;
+    assert!(t.contains("eenmalig wachtwoord"), "{t}");
+    if email.starts_with("behandelaar@p") {
+        foto(c, "01b-wachtwoord-wijzigen").await;
+    }
+    velden_hebben_een_label(c).await;
+    for (veld, waarde) in [
+        ("huidig", wachtwoord.to_string()),
+        ("nieuw", format!("{wachtwoord}-eigen")),
+        ("herhaling", format!("{wachtwoord}-eigen")),
+    ] {
+        c.find(Locator::Id(veld))
+            .await
+            .expect("a password field")
+            .send_keys(&waarde)
+            .await
+            .expect("type");
+    }
+    klik(
+        c,
+        Locator::XPath("//button[normalize-space(.)='Wachtwoord opslaan']"),
+    )
+    .await;
+    wacht_op_adres(c, pad).await;
 }
 
 fn gebruiker(web: &Web, email: &str, deelnemer: &str, rollen: &str) -> String {
@@ -691,12 +722,60 @@ fn een_formulier_zonder_csrf_verandert_niets() {
         .and_then(|c| c.split(';').next())
         .expect("a session cookie")
         .to_string();
-    let start = antwoord(
-        agent
-            .get(&format!("{basis}/"))
-            .set("Cookie", &cookie)
-            .call(),
-    );
+    // The one-time password: every screen sends the browser to the change
+    // form first, whose form needs the CSRF token as well.
+    let vraag = |pad: &str| {
+        antwoord(
+            agent
+                .get(&format!("{basis}{pad}"))
+                .set("Cookie", &cookie)
+                .call(),
+        )
+    };
+    let r = vraag("/werkmappen");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.header("location"), Some("/wachtwoord?terug=/werkmappen"));
+    let formulier = vraag("/wachtwoord").into_string().expect("page");
+    let csrf = formulier
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the form's token")
+        .to_string();
+    let wijzig = |csrf: &str, huidig: &str, nieuw: &str, herhaling: &str| {
+        let r = antwoord(
+            agent
+                .post(&format!("{basis}/wachtwoord"))
+                .set("Cookie", &cookie)
+                .send_form(&[
+                    ("csrf", csrf),
+                    ("huidig", huidig),
+                    ("nieuw", nieuw),
+                    ("herhaling", herhaling),
+                    ("terug", "/werkmappen"),
+                ]),
+        );
+        let status = r.status();
+        let locatie = r.header("location").unwrap_or_default().to_string();
+        (status, locatie, r.into_string().unwrap_or_default())
+    };
+    let nieuw = "mijn eigen wachtwoord";
+    let (s, _, p) = wijzig("verkeerd", &wachtwoord, nieuw, nieuw);
+    assert_eq!(s, 403, "{p}");
+    assert!(p.contains("Het formulier is verlopen"));
+    for (huidig, nieuw, herhaling, melding) in [
+        ("fout", nieuw, nieuw, "Het huidige wachtwoord klopt niet."),
+        (wachtwoord.as_str(), nieuw, "iets anders", "niet gelijk"),
+        (wachtwoord.as_str(), "kort", "kort", "minstens 12 tekens"),
+    ] {
+        let (s, _, p) = wijzig(&csrf, huidig, nieuw, herhaling);
+        assert_eq!(s, 400, "{p}");
+        assert!(p.contains(melding), "{melding}: {p}");
+    }
+    assert_eq!(vraag("/").status(), 303, "still the one-time password");
+    let (s, locatie, _) = wijzig(&csrf, &wachtwoord, nieuw, nieuw);
+    assert_eq!((s, locatie.as_str()), (303, "/werkmappen"));
+    let start = vraag("/");
     assert_eq!(start.status(), 200);
     let pagina = start.into_string().expect("page");
     let csrf = pagina

@@ -157,6 +157,7 @@ pub async fn voeg_toe(
     deelnemer: &Option<String>,
     rollen: &[Rol],
     totp: bool,
+    eenmalig: bool,
 ) -> Result<(String, Option<String>), String> {
     let wachtwoord = geheim::eenmalig_wachtwoord();
     let hash = geheim::hash_wachtwoord(&wachtwoord)?;
@@ -166,8 +167,8 @@ pub async fn voeg_toe(
         return Err(format!("{email:?} is not an e-mail address"));
     }
     let r = beide!(db, p => sqlx::query(
-        "INSERT INTO gebruikers (email, naam, deelnemer, rollen, wachtwoord, totp, aangemaakt) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(&email).bind(naam).bind(deelnemer).bind(schrijf_rollen(rollen)).bind(&hash).bind(&geheim_totp).bind(crate::web::nu_tekst())
+        "INSERT INTO gebruikers (email, naam, deelnemer, rollen, wachtwoord, totp, aangemaakt, eenmalig) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(&email).bind(naam).bind(deelnemer).bind(schrijf_rollen(rollen)).bind(&hash).bind(&geheim_totp).bind(crate::web::nu_tekst()).bind(i64::from(eenmalig))
         .execute(p).await.map(|_| ()));
     r.map_err(|e| {
         if e.to_string().to_lowercase().contains("unique") {
@@ -198,11 +199,12 @@ pub fn gebruiker(o: Gebruiker) -> ExitCode {
                 let d = deelnemer(&d)?;
                 let rollen = rollen_voor(&rollen, &d)?;
                 let db = open(&plek).await?;
-                let (w, t) = voeg_toe(&db, &email, &naam, &d, &rollen, totp).await?;
+                let (w, t) = voeg_toe(&db, &email, &naam, &d, &rollen, totp, true).await?;
                 println!(
                     "user {} added; one-time password: {w}",
                     email.to_lowercase()
                 );
+                eprintln!("the user changes it at the first login");
                 if let Some(t) = t {
                     toon_totp(&email, &t);
                 }
@@ -233,7 +235,10 @@ pub fn gebruiker(o: Gebruiker) -> ExitCode {
                 if nieuw_wachtwoord {
                     let w = geheim::eenmalig_wachtwoord();
                     let h = geheim::hash_wachtwoord(&w)?;
-                    beide!(&db, p => sqlx::query("UPDATE gebruikers SET wachtwoord = $1, mislukt = 0, vergrendeld_tot = NULL WHERE email = $2").bind(h).bind(&email).execute(p).await.map(|_| ())).map_err(|e| e.to_string())?;
+                    // A new one-time password ends the user's sessions and
+                    // must be changed at the next login.
+                    beide!(&db, p => sqlx::query("UPDATE gebruikers SET wachtwoord = $1, mislukt = 0, vergrendeld_tot = NULL, eenmalig = 1 WHERE email = $2").bind(h).bind(&email).execute(p).await.map(|_| ())).map_err(|e| e.to_string())?;
+                    beide!(&db, p => sqlx::query("DELETE FROM sessies WHERE gebruiker IN (SELECT id FROM gebruikers WHERE email = $1)").bind(&email).execute(p).await.map(|_| ())).map_err(|e| e.to_string())?;
                     println!("one-time password: {w}");
                 }
                 if totp || geen_totp {
@@ -409,7 +414,9 @@ pub async fn demo(
     for (email, naam, d, rollen) in gebruikers {
         beide!(db, p => sqlx::query("DELETE FROM sessies WHERE gebruiker IN (SELECT id FROM gebruikers WHERE email = $1)").bind(&email).execute(p).await.map(|_| ())).map_err(|e| e.to_string())?;
         beide!(db, p => sqlx::query("DELETE FROM gebruikers WHERE email = $1").bind(&email).execute(p).await.map(|_| ())).map_err(|e| e.to_string())?;
-        let (w, _) = voeg_toe(db, &email, &naam, &d, &rollen, false).await?;
+        // Demo users keep their printed password: the demo leads straight
+        // to the screens (docs/schermen.md).
+        let (w, _) = voeg_toe(db, &email, &naam, &d, &rollen, false, false).await?;
         regels.push(format!(
             "  {email}  password {w}  ({})",
             d.as_deref().unwrap_or("hub operator")

@@ -193,6 +193,12 @@ pub fn routes() -> Vec<Route> {
         ),
         r(Method::GET, "/api/v1/sessie", Publiek, get(toegang::wie)),
         r(
+            Method::POST,
+            "/api/v1/sessie/wachtwoord",
+            Rollen(&Rol::ALLE),
+            post(toegang::wachtwoord),
+        ),
+        r(
             Method::DELETE,
             "/api/v1/sessie",
             Publiek,
@@ -300,6 +306,18 @@ pub fn routes() -> Vec<Route> {
         r(Method::GET, "/", Rollen(&Rol::ALLE), get(schermen::start)),
         r(
             Method::GET,
+            "/wachtwoord",
+            Rollen(&Rol::ALLE),
+            get(schermen::wachtwoord),
+        ),
+        r(
+            Method::POST,
+            "/wachtwoord",
+            Rollen(&Rol::ALLE),
+            post(schermen::wachtwoord_wijzigen),
+        ),
+        r(
+            Method::GET,
             "/werkmappen",
             Rollen(&[Rol::Schadebehandeling, Rol::Audit]),
             get(schermen::claims::werkmappen),
@@ -371,7 +389,7 @@ pub fn is_scherm(pad: &str) -> bool {
     info(title = "Clearinghuis Regres API", description = "The hub's HTTP API (docs/api.md). Errors are RFC 9457 problem documents."),
     paths(
         beheer::healthz, beheer::readyz, beheer::metrics,
-        toegang::inloggen, toegang::wie, toegang::uitloggen,
+        toegang::inloggen, toegang::wie, toegang::uitloggen, toegang::wachtwoord,
         claims::overzicht, claims::dossier, claims::historie, claims::berichten, claims::bericht, claims::bijlage, claims::inzage,
         afdruk::dossier_pdf,
         informatie::informatie, mi::mi,

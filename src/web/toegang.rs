@@ -101,6 +101,10 @@ pub struct Gezag {
     pub rollen: Vec<Rol>,
     /// A session's CSRF token (a bearer token needs none: no browser sends it by itself).
     pub csrf: Option<String>,
+    /// A session's user id and the hash of its cookie (a token has neither).
+    pub sessie: Option<(i64, String)>,
+    /// Logged in with a one-time password: only the change form is open.
+    pub wachtwoord_wijzigen: bool,
 }
 
 impl Gezag {
@@ -180,23 +184,36 @@ pub async fn gezag_van(app: &App, kop: &HeaderMap) -> Result<Option<Gezag>, Prob
             deelnemer: deelnemer.and_then(|d| Deelnemercode::new(&d).ok()),
             rollen: lees_rollen(&rollen).map_err(Probleem::intern)?,
             csrf: None,
+            sessie: None,
+            wachtwoord_wijzigen: false,
         }));
     }
     let Some(waarde) = cookie_waarde(kop) else {
         return Ok(None);
     };
     let hash = geheim::hash(&waarde);
-    type Rij = (String, i64, String, String, Option<String>, String, i64);
+    type Rij = (
+        String,
+        i64,
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+        i64,
+        i64,
+    );
     let rij: Option<Rij> = beide!(&app.db, p =>
         sqlx::query_as(
-            "SELECT s.csrf, s.laatst, g.email, g.naam, g.deelnemer, g.rollen, g.geblokkeerd
+            "SELECT s.csrf, s.laatst, g.email, g.naam, g.deelnemer, g.rollen, g.geblokkeerd, g.id, g.eenmalig
              FROM sessies s JOIN gebruikers g ON g.id = s.gebruiker WHERE s.hash = $1",
         )
         .bind(&hash)
         .fetch_optional(p)
         .await?
     );
-    let Some((csrf, laatst, email, naam, deelnemer, rollen, geblokkeerd)) = rij else {
+    let Some((csrf, laatst, email, naam, deelnemer, rollen, geblokkeerd, id, eenmalig)) = rij
+    else {
         return Err(Probleem::niet_ingelogd().met_detail("the session is unknown or has ended"));
     };
     if laatst + SESSIE_IDLE <= nu || geblokkeerd != 0 {
@@ -213,7 +230,24 @@ pub async fn gezag_van(app: &App, kop: &HeaderMap) -> Result<Option<Gezag>, Prob
         deelnemer: deelnemer.and_then(|d| Deelnemercode::new(&d).ok()),
         rollen: lees_rollen(&rollen).map_err(Probleem::intern)?,
         csrf: Some(csrf),
+        sessie: Some((id, hash)),
+        wachtwoord_wijzigen: eenmalig != 0,
     }))
+}
+
+/// What a session with a one-time password may reach: the change form and
+/// logging out (the session's own routes are public and check themselves).
+const VRIJ_BIJ_EENMALIG: [&str; 3] = ["/wachtwoord", "/api/v1/sessie/wachtwoord", "/uitloggen"];
+
+fn wachtwoord_eerst() -> Probleem {
+    Probleem::nieuw(
+        StatusCode::FORBIDDEN,
+        "wachtwoord-wijzigen",
+        "Wijzig eerst uw wachtwoord",
+    )
+    .met_detail(
+        "logged in with a one-time password: change it first (POST /api/v1/sessie/wachtwoord)",
+    )
 }
 
 /// `tekst` for a query string's value.
@@ -262,6 +296,18 @@ pub async fn bewaak(
         Ok(None) => return weiger(Probleem::niet_ingelogd(), &req),
         Err(p) => return weiger(p, &req),
     };
+    if gezag.wachtwoord_wijzigen && !VRIJ_BIJ_EENMALIG.contains(&req.uri().path()) {
+        if scherm {
+            let terug = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let doel = format!("/wachtwoord?terug={}", urlencode(terug));
+            return axum::response::Redirect::to(&doel).into_response();
+        }
+        return wachtwoord_eerst().into_response();
+    }
     if !gezag.mag(rollen) {
         return weiger(Probleem::geen_recht(), &req);
     }
@@ -303,6 +349,9 @@ pub struct Sessie {
     pub deelnemer: Option<String>,
     pub rollen: Vec<Rol>,
     pub csrf: Option<String>,
+    /// Logged in with a one-time password: change it first
+    /// (`POST /api/v1/sessie/wachtwoord`); until then every other route answers 403.
+    pub wachtwoord_wijzigen: bool,
 }
 
 /// Checks a password against its argon2id hash on a blocking thread:
@@ -324,12 +373,12 @@ fn mislukt_probleem() -> Probleem {
         "inloggen-mislukt",
         "Inloggen mislukt",
     )
-    .met_detail("e-mail address, password or code is not right")
+    .met_detail("e-mail address, password or code is not right, or the account is locked for 15 minutes after five failed attempts")
 }
 
 /// `POST /api/v1/sessie`: log in; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/sessie", request_body = Inloggen,
-    responses((status = 200, body = Sessie), (status = 401, body = Probleem), (status = 423, body = Probleem), (status = 429, body = Probleem)))]
+    responses((status = 200, body = Sessie), (status = 401, body = Probleem), (status = 429, body = Probleem)))]
 pub async fn inloggen(
     State(app): State<App>,
     ConnectInfo(adres): ConnectInfo<SocketAddr>,
@@ -368,17 +417,19 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
         i64,
         i64,
         Option<i64>,
+        i64,
     );
     let rij: Option<Rij> = beide!(&app.db, p =>
         sqlx::query_as(
-            "SELECT id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, vergrendeld_tot
+            "SELECT id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, vergrendeld_tot, eenmalig
              FROM gebruikers WHERE email = $1",
         )
         .bind(invoer.email.trim().to_lowercase())
         .fetch_optional(p)
         .await?
     );
-    let Some((id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, tot)) = rij
+    let Some((id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, tot, eenmalig)) =
+        rij
     else {
         // As long as a wrong password: the answer tells nobody which e-mails exist.
         let _ = controleer(&invoer.wachtwoord, Some(geheim::schijnhash().to_string())).await;
@@ -386,13 +437,12 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
         return Err(mislukt_probleem());
     };
     if tot.is_some_and(|t| t > nu) {
+        // The same answer, in the same time, as a wrong password or an
+        // unknown e-mail: a lock tells nobody that the account exists, and
+        // no password is checked while it lasts.
+        let _ = controleer(&invoer.wachtwoord, Some(geheim::schijnhash().to_string())).await;
         app.pogingen.mislukt(ip);
-        return Err(Probleem::nieuw(
-            StatusCode::LOCKED,
-            "vergrendeld",
-            "Account tijdelijk geblokkeerd",
-        )
-        .met_detail("five failed attempts: the account is locked for 15 minutes"));
+        return Err(mislukt_probleem());
     }
     let wachtwoord_goed = controleer(&invoer.wachtwoord, wachtwoord).await;
     let code_goed = match (&totp, &invoer.code) {
@@ -442,6 +492,7 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
         deelnemer,
         rollen: lees_rollen(&rollen).map_err(Probleem::intern)?,
         csrf: Some(csrf),
+        wachtwoord_wijzigen: eenmalig != 0,
     };
     Ok((cookie, sessie))
 }
@@ -457,6 +508,7 @@ pub async fn wie(State(app): State<App>, kop: HeaderMap) -> Result<axum::Json<Se
         deelnemer: g.deelnemer.map(|d| d.to_string()),
         rollen: g.rollen,
         csrf: g.csrf,
+        wachtwoord_wijzigen: g.wachtwoord_wijzigen,
     }))
 }
 
@@ -502,4 +554,82 @@ pub async fn uitloggen(State(app): State<App>, kop: HeaderMap) -> Result<Respons
         HeaderValue::from_static("ch_sessie=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
     );
     Ok(r)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Wachtwoordwijziging {
+    pub huidig: String,
+    pub nieuw: String,
+}
+
+/// The shortest password a user may choose.
+pub const MIN_WACHTWOORD: usize = 12;
+
+/// Changes the password of the session's user (the API and the screen):
+/// the current one must be right (a wrong one counts as a failed login),
+/// the new one 12 to 200 characters and another; the user's other sessions
+/// end, this one goes on without the one-time restriction.
+pub async fn wijzig_wachtwoord(
+    app: &App,
+    g: &Gezag,
+    w: &Wachtwoordwijziging,
+) -> Result<(), Probleem> {
+    let Some((id, sessie)) = &g.sessie else {
+        return Err(Probleem::ongeldig(
+            "a bearer token has no password: log in as a user",
+        ));
+    };
+    let hash: Option<String> = beide!(&app.db, p =>
+        sqlx::query_scalar("SELECT wachtwoord FROM gebruikers WHERE id = $1").bind(id).fetch_one(p).await?
+    );
+    if !controleer(&w.huidig, hash).await {
+        let nu = nu_unix();
+        beide!(&app.db, p => sqlx::query(
+            "UPDATE gebruikers SET mislukt = CASE WHEN mislukt + 1 >= $1 THEN 0 ELSE mislukt + 1 END,
+                    vergrendeld_tot = CASE WHEN mislukt + 1 >= $1 THEN $2 ELSE vergrendeld_tot END
+             WHERE id = $3")
+            .bind(MAX_MISLUKT).bind(nu + VERGRENDELING).bind(id).execute(p).await.map(|_| ())?);
+        return Err(Probleem::ongeldig(
+            "huidig: het huidige wachtwoord klopt niet",
+        ));
+    }
+    let lengte = w.nieuw.chars().count();
+    if !(MIN_WACHTWOORD..=200).contains(&lengte) {
+        return Err(Probleem::ongeldig(format!(
+            "nieuw: een wachtwoord heeft {MIN_WACHTWOORD} tot 200 tekens"
+        )));
+    }
+    if w.nieuw == w.huidig {
+        return Err(Probleem::ongeldig(
+            "nieuw: kies een ander wachtwoord dan het huidige",
+        ));
+    }
+    let nieuw = w.nieuw.clone();
+    let nieuwe_hash = tokio::task::spawn_blocking(move || geheim::hash_wachtwoord(&nieuw))
+        .await
+        .map_err(Probleem::intern)?
+        .map_err(Probleem::intern)?;
+    beide!(&app.db, p => {
+        sqlx::query("UPDATE gebruikers SET wachtwoord = $1, eenmalig = 0, mislukt = 0, vergrendeld_tot = NULL WHERE id = $2")
+            .bind(&nieuwe_hash).bind(id).execute(p).await?;
+        sqlx::query("DELETE FROM sessies WHERE gebruiker = $1 AND hash <> $2")
+            .bind(id).bind(sessie).execute(p).await?;
+    });
+    tracing::info!(user = %g.wie, "password changed");
+    Ok(())
+}
+
+/// `POST /api/v1/sessie/wachtwoord`: the session's user sets a new
+/// password (needs the CSRF token); after a one-time password, the only
+/// route besides logging out.
+#[utoipa::path(post, path = "/api/v1/sessie/wachtwoord", request_body = Wachtwoordwijziging,
+    responses((status = 204), (status = 400, body = Probleem), (status = 401, body = Probleem), (status = 403, body = Probleem)))]
+pub async fn wachtwoord(
+    State(app): State<App>,
+    axum::Extension(g): axum::Extension<Gezag>,
+    Lichaam(w): Lichaam<Wachtwoordwijziging>,
+) -> Result<StatusCode, Probleem> {
+    wijzig_wachtwoord(&app, &g, &w).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

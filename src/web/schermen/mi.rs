@@ -148,7 +148,7 @@ pub async fn mi(
             }
             @if t.soort == Soort::Rappels { h2 id=(t.naam()) { (t.titel) } } @else { h3 id=(t.naam()) { (t.titel) } }
             (grafieken(t))
-            div.tabel.smal { table {
+            div.tabel.passend { table {
                 caption.verborgen { (t.titel) @if let Some(r) = &t.rol { " " (rol_naam(r)) } }
                 thead { tr { @for k in &t.kolommen { th scope="col" { (k) } } } }
                 tbody {

@@ -140,6 +140,7 @@ pub fn pagina(g: &Gezag, app: &App, titel: &str, inhoud: Markup) -> Markup {
                     div.wie {
                         span.organisatie { (organisatie) }
                         span.gebruiker { (g.naam) }
+                        @if g.sessie.is_some() { a.wachtwoord href="/wachtwoord" { "Wachtwoord wijzigen" } }
                         @if let Some(csrf) = &g.csrf {
                             form method="post" action="/uitloggen" {
                                 input type="hidden" name="csrf" value=(csrf);
@@ -313,20 +314,17 @@ pub async fn inloggen(
         Err(p) => {
             let (melding, code_nodig) = match p.soort_kort() {
                 "code-nodig" => ("Voer de code in uit uw authenticator-app.", true),
-                "vergrendeld" => (
-                    "Uw account is tijdelijk geblokkeerd na vijf mislukte pogingen. Probeer het over 15 minuten opnieuw.",
-                    false,
-                ),
                 "te-veel-pogingen" => (
                     "Te veel mislukte pogingen vanaf dit adres. Wacht een minuut.",
                     false,
                 ),
+                "wachtwoord-wijzigen" => ("Wijzig eerst uw wachtwoord.", false),
                 "tweede-factor-verplicht" => (
                     "Inloggen kan alleen met een tweede factor. Vraag die aan bij de beheerder.",
                     false,
                 ),
                 _ => (
-                    "De combinatie van e-mailadres, wachtwoord en code is niet juist.",
+                    "De combinatie van e-mailadres, wachtwoord en code is niet juist, of uw account is na vijf mislukte pogingen 15 minuten geblokkeerd.",
                     code_gegeven,
                 ),
             };
@@ -380,6 +378,106 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> FromRequest<App> for Formu
 
 #[derive(Deserialize)]
 pub struct Leeg {}
+
+#[derive(Debug, Deserialize)]
+pub struct WachtwoordFormulier {
+    #[serde(default)]
+    pub huidig: String,
+    #[serde(default)]
+    pub nieuw: String,
+    #[serde(default)]
+    pub herhaling: String,
+    #[serde(default)]
+    pub terug: Option<String>,
+}
+
+fn wachtwoordscherm(g: &Gezag, app: &App, melding: Option<&str>, terug: &str) -> Markup {
+    let inhoud = html! {
+        div.smal {
+            h1 { "Wachtwoord wijzigen" }
+            @if g.wachtwoord_wijzigen {
+                p { "U bent ingelogd met een eenmalig wachtwoord. Kies een eigen wachtwoord voordat u verder gaat." }
+            }
+            @if let Some(m) = melding { p.melding role="alert" { (m) } }
+            form method="post" action="/wachtwoord" {
+                input type="hidden" name="csrf" value=(g.csrf.as_deref().unwrap_or_default());
+                input type="hidden" name="terug" value=(terug);
+                label for="huidig" { "Huidig wachtwoord" }
+                input id="huidig" name="huidig" type="password" autocomplete="current-password" required autofocus;
+                label for="nieuw" { "Nieuw wachtwoord (minstens " (toegang::MIN_WACHTWOORD) " tekens)" }
+                input id="nieuw" name="nieuw" type="password" autocomplete="new-password" minlength=(toegang::MIN_WACHTWOORD) required;
+                label for="herhaling" { "Nieuw wachtwoord nogmaals" }
+                input id="herhaling" name="herhaling" type="password" autocomplete="new-password" required;
+                button type="submit" { "Wachtwoord opslaan" }
+            }
+        }
+    };
+    pagina(g, app, "Wachtwoord wijzigen", inhoud)
+}
+
+/// `GET /wachtwoord`: the form; after a one-time password every screen
+/// sends the browser here first.
+pub async fn wachtwoord(
+    State(app): State<App>,
+    axum::Extension(g): axum::Extension<Gezag>,
+    axum::extract::Query(v): axum::extract::Query<InlogVraag>,
+) -> Response {
+    html_antwoord(wachtwoordscherm(
+        &g,
+        &app,
+        None,
+        &veilig_terug(v.terug.as_deref()),
+    ))
+}
+
+/// `POST /wachtwoord`: the change, then on to where the user was going.
+pub async fn wachtwoord_wijzigen(
+    State(app): State<App>,
+    Formulier(g, f): Formulier<WachtwoordFormulier>,
+) -> Response {
+    let terug = veilig_terug(f.terug.as_deref());
+    let fout = |status: StatusCode, melding: &str| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            wachtwoordscherm(&g, &app, Some(melding), &terug).into_string(),
+        )
+            .into_response()
+    };
+    if g.sessie.is_none() {
+        return fout(
+            StatusCode::BAD_REQUEST,
+            "Een token heeft geen wachtwoord: log in als gebruiker.",
+        );
+    }
+    if f.nieuw != f.herhaling {
+        return fout(
+            StatusCode::BAD_REQUEST,
+            "De twee nieuwe wachtwoorden zijn niet gelijk.",
+        );
+    }
+    let w = toegang::Wachtwoordwijziging {
+        huidig: f.huidig,
+        nieuw: f.nieuw,
+    };
+    match toegang::wijzig_wachtwoord(&app, &g, &w).await {
+        Ok(()) => Redirect::to(&terug).into_response(),
+        Err(p) if p.status == 400 => {
+            let melding = match p.detail.as_deref().unwrap_or_default() {
+                d if d.starts_with("huidig") => "Het huidige wachtwoord klopt niet.".to_string(),
+                d if d.starts_with("nieuw: kies") => {
+                    "Kies een ander wachtwoord dan het huidige.".to_string()
+                }
+                _ => format!(
+                    "Een wachtwoord heeft minstens {} tekens.",
+                    toegang::MIN_WACHTWOORD
+                ),
+            };
+            fout(StatusCode::BAD_REQUEST, &melding)
+        }
+        Err(p) => Schermfout(p).into_response(),
+    }
+}
 
 /// `POST /uitloggen`.
 pub async fn uitloggen(
