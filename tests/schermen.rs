@@ -389,11 +389,19 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
         foto(&c, "05-bericht").await;
 
         // An information delivery: its attachment, as a file to save.
-        c.goto(&format!(
-            "{basis}/dossier/CL-00000003/berichten/VS-2026-080004"
-        ))
-        .await
-        .expect("goto");
+        c.goto(&format!("{basis}/dossier/CL-00000003"))
+            .await
+            .expect("goto");
+        let t = tekst(&c).await;
+        assert!(
+            t.contains("InformatieVerzoek") && t.contains("InformatieAanlevering"),
+            "the information traffic in the dossier: {t}"
+        );
+        klik(
+            &c,
+            Locator::Css("a[href='/dossier/CL-00000003/berichten/VS-2026-080004']"),
+        )
+        .await;
         let t = tekst(&c).await;
         assert!(t.contains("Bijlagen") && t.contains("zijkant.jpg"), "{t}");
         let foto_bijlage = met_sessie(

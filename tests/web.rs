@@ -777,6 +777,62 @@ fn een_bijlage_is_een_bestand_en_nooit_een_pagina() {
     ] {
         assert_eq!(haal(&pad, token).0.0, 404, "{pad}");
     }
+    // The dossier lists the information traffic (not a refused request),
+    // with the delivery whose attachment it is.
+    let (_, _, d) = web.vraag("GET", &format!("/api/v1/claims/{claim}"), Some(&v));
+    let d: serde_json::Value = serde_json::from_str(&d).expect("json");
+    let info: Vec<(String, String)> = d["informatie"]
+        .as_array()
+        .unwrap_or_else(|| panic!("informatie: {d}"))
+        .iter()
+        .map(|b| {
+            (
+                b["soort"].as_str().unwrap_or_default().to_string(),
+                b["bericht_id"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        info.contains(&("InformatieAanlevering".into(), "VS-2026-080004".into())),
+        "{info:?}"
+    );
+    assert!(
+        info.iter().any(|(s, _)| s == "InformatieVerzoek"),
+        "{info:?}"
+    );
+    assert!(
+        !info.iter().any(|(_, b)| b == "VS-2026-080003"),
+        "V's own refused request is no information request: {info:?}"
+    );
+    // Opening the dossier screen or its PDF is one access record each.
+    let audit = web.token(P, "audit");
+    let inzage = || -> Vec<String> {
+        let (_, _, l) = web.vraag(
+            "GET",
+            &format!("/api/v1/claims/{claim}/inzage?per_page=200"),
+            Some(&audit),
+        );
+        let l: serde_json::Value = serde_json::from_str(&l).expect("json");
+        l["regels"]
+            .as_array()
+            .expect("regels")
+            .iter()
+            .map(|r| r["wat"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let voor = inzage().len();
+    assert_eq!(
+        web.vraag("GET", &format!("/dossier/{claim}"), Some(&v)).0,
+        200
+    );
+    assert_eq!(
+        web.vraag("GET", &format!("/api/v1/claims/{claim}/pdf"), Some(&v))
+            .0,
+        200
+    );
+    let na = inzage();
+    assert_eq!(na[voor..], ["dossier", "afdruk"], "{na:?}");
+
     // Every page forbids scripts and other hosts.
     let (_, soort, _, csp, nosniff) = haal("/inloggen", &v).0;
     assert!(soort.starts_with("text/html"), "{soort}");

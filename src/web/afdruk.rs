@@ -10,12 +10,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
-use super::claims::{self as api, PaginaVraag};
+use super::App;
+use super::claims::{self as api};
 use super::probleem::Probleem;
 use super::schermen::json_tekst as tekst;
 use super::schermen::{datum, veldwaarde};
 use super::toegang::Gezag;
-use super::{App, Vraag};
 
 /// One line of the printout.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,20 +188,7 @@ pub async fn dossier_pdf(
     Extension(g): Extension<Gezag>,
     Path(id): Path<String>,
 ) -> Result<Response, Probleem> {
-    let d = api::dossier(State(app.clone()), Extension(g.clone()), Path(id.clone()))
-        .await?
-        .0;
-    let historie = api::historie(
-        State(app.clone()),
-        Extension(g.clone()),
-        Path(id),
-        Vraag(PaginaVraag {
-            page: Some(1),
-            per_page: Some(200),
-        }),
-    )
-    .await?
-    .0;
+    let (d, historie, _) = api::volledig(&app, &g, &id, "afdruk").await?;
     let mut r = vec![
         Regel::Titel(format!("Dossier {}", d.claim_id)),
         Regel::Tekst(format!(
@@ -268,7 +255,7 @@ pub async fn dossier_pdf(
         r.push(Regel::Witruimte);
     }
     r.push(Regel::Kop("Historie".into()));
-    for h in &historie.regels {
+    for h in &historie {
         r.push(Regel::Tekst(format!(
             "{}  {}  {}  {}{}",
             datum(&h.tijd),

@@ -521,6 +521,32 @@ pub async fn dossier(
     let c = claim_voor(&app, &g, &id).await?;
     leg_inzage_vast(&app, &g, c.id.as_str(), "dossier").await?;
     let berichten = berichten_van(&app, &g, &c).await?;
+    Ok(axum::Json(bouw_dossier(&app, &g, &c, &berichten).await?))
+}
+
+/// Everything the dossier screen and the PDF show: the dossier, its
+/// history and its message traffic, from one read of the claim and its log
+/// lines, recorded as one access (`wat`: `dossier`, `afdruk`).
+pub async fn volledig(
+    app: &App,
+    g: &Gezag,
+    id: &str,
+    wat: &str,
+) -> Result<(Dossier, Vec<Historieregel>, Vec<Berichtregel>), Probleem> {
+    let c = claim_voor(app, g, id).await?;
+    leg_inzage_vast(app, g, c.id.as_str(), wat).await?;
+    let berichten = berichten_van(app, g, &c).await?;
+    let dossier = bouw_dossier(app, g, &c, &berichten).await?;
+    let historie = historie_uit(app, berichten.clone());
+    Ok((dossier, historie, berichten))
+}
+
+async fn bouw_dossier(
+    app: &App,
+    g: &Gezag,
+    c: &Claim,
+    berichten: &[Berichtregel],
+) -> Result<Dossier, Probleem> {
     let partij = |rol: crate::engine::Rol| {
         let (status, werkmap) = c.fase.van(rol);
         let code = c.deelnemer(rol).to_string();
@@ -557,7 +583,7 @@ pub async fn dossier(
         .collect();
     let mut gezien = std::collections::BTreeSet::new();
     for seq in verzonden {
-        let xml = logbytes(&app, seq).await?;
+        let xml = logbytes(app, seq).await?;
         let Ok(b) = crate::bericht::xml::lees(&String::from_utf8_lossy(&xml)) else {
             continue;
         };
@@ -577,10 +603,12 @@ pub async fn dossier(
             afrekeningen.push(v);
         }
     }
+    // What was taken and what the hub sent on: not a refused message.
     let soort_in = |namen: &[&str]| -> Vec<Berichtregel> {
         berichten
             .iter()
             .filter(|b| b.soort.as_deref().is_some_and(|s| namen.contains(&s)))
+            .filter(|b| b.richting == "uit" || b.uitslag.as_deref() == Some("accepted"))
             .cloned()
             .collect()
     };
@@ -600,7 +628,7 @@ pub async fn dossier(
             })
         })
         .collect::<Result<Vec<_>, Probleem>>()?;
-    Ok(axum::Json(Dossier {
+    Ok(Dossier {
         claim_id: c.id.to_string(),
         ongeval_id: c.ongeval.to_string(),
         soort: "materieel",
@@ -621,14 +649,14 @@ pub async fn dossier(
         verhaalpercentage: c.verhaalpercentage.map(|p| p.to_string()),
         ovs_code: c.ovs_code.map(|o| o.to_string()),
         afmeldreden: c.afmeldreden.map(|r| r.to_string()),
-        informatie: soort_in(&["Informatieverzoek", "Informatie", "Informatielevering"]),
+        informatie: soort_in(&["InformatieVerzoek", "InformatieAanlevering"]),
         specificatie: json(&c.specificatie)?,
         specificaties: soort_in(&["Schadespecificatie"]),
         afrekeningen,
         timers,
-        tegenclaim: c.tegenclaim.map(|t| t.to_string()),
-        tegenclaim_van: c.tegenclaim_van.map(|t| t.to_string()),
-    }))
+        tegenclaim: c.tegenclaim.as_ref().map(ToString::to_string),
+        tegenclaim_van: c.tegenclaim_van.as_ref().map(ToString::to_string),
+    })
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -674,6 +702,11 @@ pub async fn historie(
     let c = claim_voor(&app, &g, &id).await?;
     leg_inzage_vast(&app, &g, c.id.as_str(), "historie").await?;
     let berichten = berichten_van(&app, &g, &c).await?;
+    Ok(axum::Json(pagina.knip(historie_uit(&app, berichten))))
+}
+
+/// The history from the message traffic.
+fn historie_uit(app: &App, berichten: Vec<Berichtregel>) -> Vec<Historieregel> {
     // An action is what a party sent; the hub's own acts are its timers'
     // messages (rappels, payment term, passive close): out lines that
     // answer no inbound line of the same moment.
@@ -705,7 +738,7 @@ pub async fn historie(
             });
         }
     }
-    Ok(axum::Json(pagina.knip(regels)))
+    regels
 }
 
 /// `GET /api/v1/claims/{claimId}/berichten`: the message traffic.

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 
 use super::json_tekst as tekst;
 use super::{Schermfout, datum, html_antwoord, pagina, veldwaarde, voorgevormd};
-use crate::web::claims::{self as api, OverzichtVraag, PaginaVraag};
+use crate::web::claims::{self as api, OverzichtVraag};
 use crate::web::toegang::Gezag;
 use crate::web::{App, Vraag};
 
@@ -267,32 +267,8 @@ pub async fn dossier(
     Extension(g): Extension<Gezag>,
     Path(id): Path<String>,
 ) -> Result<Response, Schermfout> {
-    let d = api::dossier(State(app.clone()), Extension(g.clone()), Path(id.clone()))
-        .await?
-        .0;
-    let alles = PaginaVraag {
-        page: Some(1),
-        per_page: Some(200),
-    };
-    let historie = api::historie(
-        State(app.clone()),
-        Extension(g.clone()),
-        Path(id.clone()),
-        Vraag(alles),
-    )
-    .await?
-    .0;
-    let berichten = api::berichten(
-        State(app.clone()),
-        Extension(g.clone()),
-        Path(id.clone()),
-        Vraag(PaginaVraag {
-            page: Some(1),
-            per_page: Some(200),
-        }),
-    )
-    .await?
-    .0;
+    // One read, one access record for everything on the page.
+    let (d, historie, berichten) = api::volledig(&app, &g, &id, "dossier").await?;
     let eigen = d.eigen_rol;
     let kleur = |code: &str| {
         if code == d.verhaler.code {
@@ -384,7 +360,7 @@ pub async fn dossier(
             div.tabel { table {
                 thead { tr { th scope="col" { "Tijd" } th scope="col" { "Partij" } th scope="col" { "Behandelaar" } th scope="col" { "Actie" } th scope="col" { "Uitslag" } } }
                 tbody {
-                    @for r in &historie.regels {
+                    @for r in &historie {
                         tr class=(kleur(&r.partij)) {
                             td { (datum(&r.tijd)) }
                             td { (r.partij_naam) }
@@ -401,7 +377,7 @@ pub async fn dossier(
             div.tabel { table {
                 thead { tr { th scope="col" { "Tijd" } th scope="col" { "Richting" } th scope="col" { "Partij" } th scope="col" { "Bericht" } th scope="col" { "BerichtId" } th scope="col" { "Afgeleverd" } } }
                 tbody {
-                    @for b in &berichten.regels {
+                    @for b in &berichten {
                         tr class=(kleur(&b.deelnemer)) {
                             td { (datum(&b.tijd)) }
                             td { @if b.richting == "in" { "Ontvangen van" } @else { "Verzonden aan" } }
