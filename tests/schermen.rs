@@ -881,6 +881,52 @@ fn het_dossier_als_pdf() {
         tekst.contains(&format!("Totaal: {op_scherm}")),
         "the settlement's total {op_scherm}: {tekst}"
     );
+    // The position's date, the specification's components and each
+    // interest stretch, as the dossier has them (these were once empty).
+    let standpunt_datum = clearinghuis::web::schermen::datum(
+        dossier["standpunten"][0]["Tijdstip"]
+            .as_str()
+            .expect("a position's time"),
+    );
+    let component = dossier["specificatie"][0]["Code"]
+        .as_str()
+        .expect("a specified component")
+        .to_string();
+    let periode_van = clearinghuis::web::schermen::datum(
+        dossier["afrekeningen"][0]["WettelijkeRente"]["Periode"][0]["Van"]
+            .as_str()
+            .expect("an interest stretch"),
+    );
+    assert!(
+        tekst.contains(&format!("1. {standpunt_datum} – ")),
+        "{tekst}"
+    );
+    assert!(
+        tekst
+            .lines()
+            .any(|l| l.starts_with(&component) && l.contains(": € ")),
+        "{tekst}"
+    );
+    assert!(
+        tekst.contains(&format!("Wettelijke rente van {periode_van} tot ")),
+        "{tekst}"
+    );
+    // The dossier screen lays the settlement out the same way.
+    let scherm = ureq::get(&format!("{basis}/dossier/CL-00000001"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("the dossier screen")
+        .into_string()
+        .expect("html");
+    for stuk in [
+        "Wettelijke rente per periode".to_string(),
+        format!("<dt>Totaal</dt><dd>{op_scherm}</dd>"),
+        format!("<th scope=\"row\">{periode_van}</th>"),
+        format!("<td>{standpunt_datum}</td>"),
+        format!("<th scope=\"row\">{component}</th>"),
+    ] {
+        assert!(scherm.contains(&stuk), "{stuk} on the screen: {scherm}");
+    }
     for woord in [
         "Partijen",
         "Standpunten",
@@ -891,6 +937,14 @@ fn het_dossier_als_pdf() {
         assert!(tekst.contains(woord), "{woord}: {tekst}");
     }
     std::fs::write(schermen_map().join("dossier.pdf"), &bytes).expect("keep");
+    // Its first page as a picture beside the screenshots (poppler's pdftoppm).
+    let plaatje = Command::new("pdftoppm")
+        .args(["-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&pad)
+        .arg(schermen_map().join("13-afdruk"))
+        .status()
+        .expect("pdftoppm runs (.ci/setup installs poppler-utils)");
+    assert!(plaatje.success());
 }
 
 /// The second factor on the login screen: password first, then the screen

@@ -11,10 +11,9 @@ use axum::response::{IntoResponse, Response};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
 use super::App;
-use super::claims::{self as api};
+use super::claims as api;
 use super::probleem::Probleem;
-use super::schermen::json_tekst as tekst;
-use super::schermen::{datum, veldwaarde};
+use super::schermen::{afrekening, datum};
 use super::toegang::Gezag;
 
 /// One line of the printout.
@@ -150,36 +149,6 @@ pub fn pdf(regels: &[Regel], voet: &str) -> Vec<u8> {
     pdf.finish()
 }
 
-/// A JSON object's fields as lines, nested ones indented; amounts and
-/// dates as on screen.
-fn velden(v: &serde_json::Value, inspringen: usize, uit: &mut Vec<Regel>) {
-    let Some(o) = v.as_object() else { return };
-    let streep = "   ".repeat(inspringen);
-    for (k, w) in o {
-        match w {
-            serde_json::Value::Object(_) => {
-                uit.push(Regel::Tekst(format!("{streep}{k}:")));
-                velden(w, inspringen + 1, uit);
-            }
-            serde_json::Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    if x.is_object() {
-                        uit.push(Regel::Tekst(format!("{streep}{k} {}:", i + 1)));
-                        velden(x, inspringen + 1, uit);
-                    } else {
-                        uit.push(Regel::Tekst(format!("{streep}{k}: {}", tekst(x))));
-                    }
-                }
-            }
-            serde_json::Value::Null => {}
-            _ => {
-                let t = veldwaarde(k, &tekst(w));
-                uit.push(Regel::Tekst(format!("{streep}{k}: {t}")));
-            }
-        }
-    }
-}
-
 /// `GET /api/v1/claims/{claimId}/pdf`: the dossier as a PDF.
 #[utoipa::path(get, path = "/api/v1/claims/{claimId}/pdf", params(("claimId" = String, Path)),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Probleem)))]
@@ -225,33 +194,56 @@ pub async fn dossier_pdf(
         )));
     }
     r.push(Regel::Kop("Standpunten".into()));
-    for s in d.standpunten.as_array().into_iter().flatten() {
+    for [nr, tijd, partij, soort, ovs, procent, toelichting] in d
+        .standpunten
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(afrekening::standpunt)
+    {
         r.push(Regel::Tekst(format!(
-            "{}. {} – {} – {} – OVS {} – {} %{}",
-            tekst(&s["Volgnummer"]),
-            datum(&tekst(&s["Datum"])),
-            app.naam(&tekst(&s["Partij"])),
-            tekst(&s["Soort"]),
-            tekst(&s["OvsCode"]),
-            tekst(&s["Verhaalpercentage"]),
-            match tekst(&s["Toelichting"]) {
-                t if t.is_empty() => String::new(),
-                t => format!(" – {t}"),
+            "{nr}. {tijd} – {} – {soort} – OVS {ovs} – {procent}{}",
+            app.naam(&partij),
+            if toelichting.is_empty() {
+                String::new()
+            } else {
+                format!(" – {toelichting}")
             }
         )));
     }
     r.push(Regel::Kop("Schadespecificatie".into()));
-    if d.specificatie.is_null() {
+    let specificatie = afrekening::specificatie(&d.specificatie);
+    if specificatie.is_empty() {
         r.push(Regel::Tekst("Nog niet gespecificeerd.".into()));
-    } else {
-        velden(&d.specificatie, 0, &mut r);
+    }
+    for [component, omschrijving, bedrag] in specificatie {
+        r.push(Regel::Tekst(if omschrijving.is_empty() {
+            format!("{component}: {bedrag}")
+        } else {
+            format!("{component} ({omschrijving}): {bedrag}")
+        }));
     }
     r.push(Regel::Kop("Eindafrekeningen".into()));
     if d.afrekeningen.is_empty() {
         r.push(Regel::Tekst("Nog geen eindafrekening.".into()));
     }
-    for a in &d.afrekeningen {
-        velden(a, 0, &mut r);
+    for a in d.afrekeningen.iter().filter_map(afrekening::afrekening) {
+        for (k, w) in &a.gegevens {
+            r.push(Regel::Tekst(format!("{k}: {w}")));
+        }
+        for [c, geclaimd, procent, te_betalen] in &a.componenten {
+            r.push(Regel::Tekst(format!(
+                "   {c}: geclaimd {geclaimd} × {procent} = {te_betalen}"
+            )));
+        }
+        for [van, tot, dagen, grondslag, procent, rente] in &a.perioden {
+            r.push(Regel::Tekst(format!(
+                "   Wettelijke rente van {van} tot {tot}: {dagen} dagen × {procent} over {grondslag} = {rente}"
+            )));
+        }
+        for (k, w) in &a.bedragen {
+            r.push(Regel::Tekst(format!("{k}: {w}")));
+        }
         r.push(Regel::Witruimte);
     }
     r.push(Regel::Kop("Historie".into()));

@@ -8,7 +8,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use super::json_tekst as tekst;
-use super::{Schermfout, datum, html_antwoord, pagina, veldwaarde, voorgevormd};
+use super::{Schermfout, afrekening, datum, html_antwoord, pagina, veldwaarde, voorgevormd};
 use crate::web::claims::{self as api, OverzichtVraag};
 use crate::web::toegang::Gezag;
 use crate::web::{App, Vraag};
@@ -246,6 +246,18 @@ fn pijl(nu: &str, kolom: &str) -> &'static str {
 }
 
 /// An object as a list of its fields; amounts and dates formatted.
+/// A table of display rows (the first cell names the row).
+fn tabel<const N: usize>(koppen: &[&str; N], rijen: &[[String; N]]) -> Markup {
+    html! {
+        div.tabel { table {
+            thead { tr { @for k in koppen { th scope="col" { (k) } } } }
+            tbody { @for r in rijen { tr { @for (i, c) in r.iter().enumerate() {
+                @if i == 0 { th scope="row" { (c) } } @else { td { (c) } }
+            } } } }
+        } }
+    }
+}
+
 fn velden(v: &serde_json::Value) -> Markup {
     html! {
         @if let Some(o) = v.as_object() {
@@ -315,15 +327,16 @@ pub async fn dossier(
             div.tabel { table {
                 thead { tr { th scope="col" { "Nr" } th scope="col" { "Soort" } th scope="col" { "Partij" } th scope="col" { "Datum" } th scope="col" { "OVS" } th scope="col" { "Percentage" } th scope="col" { "Toelichting" } } }
                 tbody {
-                    @for s in d.standpunten.as_array().into_iter().flatten() {
+                    @for s in d.standpunten.as_array().into_iter().flatten().filter_map(afrekening::standpunt) {
+                        @let [nr, tijd, partij, soort, ovs, procent, toelichting] = s;
                         tr {
-                            td { (tekst(&s["Volgnummer"])) }
-                            td { (tekst(&s["Soort"])) }
-                            td { (app.naam(&tekst(&s["Partij"]))) }
-                            td { (datum(&tekst(&s["Datum"]))) }
-                            td { (tekst(&s["OvsCode"])) }
-                            td { (tekst(&s["Verhaalpercentage"])) " %" }
-                            td { (tekst(&s["Toelichting"])) }
+                            td { (nr) }
+                            td { (soort) }
+                            td { (app.naam(&partij)) }
+                            td { (tijd) }
+                            td { (ovs) }
+                            td { (procent) }
+                            td { (toelichting) }
                         }
                     }
                 }
@@ -336,7 +349,10 @@ pub async fn dossier(
         }
         section {
             h2 { "Schadespecificatie" }
-            @if d.specificatie.is_null() { p { "Nog niet gespecificeerd." } } @else { (velden(&d.specificatie)) }
+            @let specificatie = afrekening::specificatie(&d.specificatie);
+            @if specificatie.is_empty() { p { "Nog niet gespecificeerd." } } @else {
+                (tabel(&afrekening::SPECIFICATIEKOPPEN, &specificatie))
+            }
             @if d.specificaties.len() > 1 {
                 details { summary { "Eerdere versies" }
                     ul { @for b in &d.specificaties { li { (datum(&b.tijd)) " " @if let Some(bid) = &b.bericht_id { a href=(format!("/dossier/{}/berichten/{bid}", d.claim_id)) { (bid) } } } } }
@@ -346,8 +362,17 @@ pub async fn dossier(
         section {
             h2 { "Eindafrekeningen" }
             @if d.afrekeningen.is_empty() { p { "Nog geen eindafrekening." } }
-            @for a in &d.afrekeningen {
-                article.afrekening { (velden(a)) }
+            @for a in d.afrekeningen.iter().filter_map(afrekening::afrekening) {
+                article.afrekening {
+                    h3 { "Eindafrekening " (a.gegevens[0].1) }
+                    dl.velden { @for (k, w) in &a.gegevens { dt { (k) } dd { (w) } } }
+                    (tabel(&afrekening::COMPONENTKOPPEN, &a.componenten))
+                    @if !a.perioden.is_empty() {
+                        h4 { "Wettelijke rente per periode" }
+                        (tabel(&afrekening::PERIODEKOPPEN, &a.perioden))
+                    }
+                    dl.velden.bedragen { @for (k, w) in &a.bedragen { dt { (k) } dd { (w) } } }
+                }
             }
         }
         section {

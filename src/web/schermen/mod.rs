@@ -11,6 +11,7 @@
 //! A form that changes something carries the session's CSRF token in a
 //! hidden field, checked by [`Formulier`].
 
+pub mod afrekening;
 pub mod beheer;
 pub mod claims;
 pub mod grafiek;
