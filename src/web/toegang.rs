@@ -263,6 +263,16 @@ fn urlencode(tekst: &str) -> String {
     uit
 }
 
+/// Sends a browser to the screen `pad`, and back to where it was going after.
+fn stuur_naar(pad: &str, req: &Request) -> Response {
+    let terug = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    axum::response::Redirect::to(&format!("{pad}?terug={}", urlencode(terug))).into_response()
+}
+
 /// The check in front of every route: credentials, role, CSRF.
 pub async fn bewaak(
     State((app, toegang)): State<(App, Toegang)>,
@@ -281,13 +291,7 @@ pub async fn bewaak(
             return p.into_response();
         }
         if p.status == 401 {
-            let terug = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            let doel = format!("/inloggen?terug={}", urlencode(terug));
-            return axum::response::Redirect::to(&doel).into_response();
+            return stuur_naar("/inloggen", req);
         }
         super::schermen::foutpagina(&p)
     };
@@ -298,13 +302,7 @@ pub async fn bewaak(
     };
     if gezag.wachtwoord_wijzigen && !VRIJ_BIJ_EENMALIG.contains(&req.uri().path()) {
         if scherm {
-            let terug = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            let doel = format!("/wachtwoord?terug={}", urlencode(terug));
-            return axum::response::Redirect::to(&doel).into_response();
+            return stuur_naar("/wachtwoord", &req);
         }
         return wachtwoord_eerst().into_response();
     }
