@@ -842,3 +842,62 @@ fn een_bijlage_is_een_bestand_en_nooit_een_pagina() {
     );
     assert_eq!(nosniff, "nosniff");
 }
+
+/// A session cannot guess its user's password through the change form:
+/// five wrong current passwords lock the account like five failed logins,
+/// and a locked account checks no password there either.
+#[test]
+fn een_sessie_raadt_geen_wachtwoorden() {
+    let web = Web::start("web-raden", None);
+    let uit = web.cli(&[
+        "gebruiker",
+        "toevoegen",
+        "--email",
+        "r@p.example",
+        "--naam",
+        "R",
+        "--deelnemer",
+        P,
+        "--rollen",
+        "schadebehandeling",
+    ]);
+    let wachtwoord = uit.rsplit(' ').next().expect("password").to_string();
+    let login = |w: &str| {
+        antwoord(
+            ureq::post(&format!("{}/api/v1/sessie", web.basis))
+                .send_json(serde_json::json!({"email": "r@p.example", "wachtwoord": w})),
+        )
+    };
+    let a = login(&wachtwoord);
+    assert_eq!(a.status(), 200);
+    let sessie = a
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("a cookie")
+        .to_string();
+    let csrf = a.into_json::<serde_json::Value>().expect("json")["csrf"]
+        .as_str()
+        .expect("csrf")
+        .to_string();
+    let wijzig = |huidig: &str| {
+        let r = antwoord(
+            ureq::post(&format!("{}/api/v1/sessie/wachtwoord", web.basis))
+                .set("Cookie", &sessie)
+                .set("X-CSRF-Token", &csrf)
+                .send_json(
+                    serde_json::json!({"huidig": huidig, "nieuw": "een heel nieuw wachtwoord"}),
+                ),
+        );
+        (r.status(), r.into_string().unwrap_or_default())
+    };
+    for i in 0..5 {
+        let (s, body) = wijzig(&format!("gok {i}"));
+        assert_eq!(s, 400, "{body}");
+        assert!(body.contains("klopt niet"), "{body}");
+    }
+    // Locked: even the right one is not checked, and the login waits too.
+    let (s, body) = wijzig(&wachtwoord);
+    assert_eq!(s, 400, "{body}");
+    assert!(body.contains("geblokkeerd"), "{body}");
+    assert_eq!(login(&wachtwoord).status(), 401);
+}

@@ -578,11 +578,18 @@ pub async fn wijzig_wachtwoord(
             "a bearer token has no password: log in as a user",
         ));
     };
-    let hash: Option<String> = beide!(&app.db, p =>
-        sqlx::query_scalar("SELECT wachtwoord FROM gebruikers WHERE id = $1").bind(id).fetch_one(p).await?
+    let (hash, tot): (Option<String>, Option<i64>) = beide!(&app.db, p =>
+        sqlx::query_as("SELECT wachtwoord, vergrendeld_tot FROM gebruikers WHERE id = $1").bind(id).fetch_one(p).await?
     );
+    let nu = nu_unix();
+    // A locked account checks no password, here neither: a session cannot
+    // go on guessing its user's password through this form.
+    if tot.is_some_and(|t| t > nu) {
+        return Err(Probleem::ongeldig(
+            "huidig: het account is na vijf mislukte pogingen 15 minuten geblokkeerd",
+        ));
+    }
     if !controleer(&w.huidig, hash).await {
-        let nu = nu_unix();
         beide!(&app.db, p => sqlx::query(
             "UPDATE gebruikers SET mislukt = CASE WHEN mislukt + 1 >= $1 THEN 0 ELSE mislukt + 1 END,
                     vergrendeld_tot = CASE WHEN mislukt + 1 >= $1 THEN $2 ELSE vergrendeld_tot END

@@ -465,6 +465,9 @@ pub async fn wachtwoord_wijzigen(
         Ok(()) => Redirect::to(&terug).into_response(),
         Err(p) if p.status == 400 => {
             let melding = match p.detail.as_deref().unwrap_or_default() {
+                d if d.contains("geblokkeerd") => {
+                    "Uw account is na vijf mislukte pogingen 15 minuten geblokkeerd.".to_string()
+                }
                 d if d.starts_with("huidig") => "Het huidige wachtwoord klopt niet.".to_string(),
                 d if d.starts_with("nieuw: kies") => {
                     "Kies een ander wachtwoord dan het huidige.".to_string()
