@@ -1015,4 +1015,51 @@ fn inloggen_met_de_tweede_factor() {
         r.header("set-cookie")
             .is_some_and(|c| c.starts_with("ch_sessie="))
     );
+
+    // The same in a real browser: the code field appears after the
+    // password, and the code logs in (then the one-time password's change).
+    clearinghuis::kies_crypto();
+    let driverpoort = vrije_poort();
+    let _driver = chromedriver(driverpoort);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let c = browser(driverpoort, 1280, 800).await;
+        c.goto(&format!("{basis}/inloggen")).await.expect("goto");
+        for (veld, waarde) in [
+            ("email", "t@p.example"),
+            ("wachtwoord", wachtwoord.as_str()),
+        ] {
+            c.find(Locator::Id(veld))
+                .await
+                .expect("a field")
+                .send_keys(waarde)
+                .await
+                .expect("type");
+        }
+        c.find(Locator::Css("form button[type=submit]"))
+            .await
+            .expect("the button")
+            .click()
+            .await
+            .expect("click");
+        let veld = c
+            .wait()
+            .for_element(Locator::Id("code"))
+            .await
+            .expect("the code field");
+        assert!(tekst(&c).await.contains("Voer de code in"));
+        foto(&c, "01c-inloggen-code").await;
+        // The password again (the page does not keep it), then the code.
+        c.find(Locator::Id("wachtwoord"))
+            .await
+            .expect("password field")
+            .send_keys(&wachtwoord)
+            .await
+            .expect("type");
+        veld.send_keys(&format!("{code}\u{E007}"))
+            .await
+            .expect("type the code, Enter");
+        wacht_op_adres(&c, "/wachtwoord").await;
+        c.close().await.expect("close");
+    });
 }
