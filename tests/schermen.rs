@@ -1015,6 +1015,15 @@ fn inloggen_met_de_tweede_factor() {
         r.header("set-cookie")
             .is_some_and(|c| c.starts_with("ch_sessie="))
     );
+    // A code is good once (RFC 6238 §5.2): the same code again is refused.
+    let r = stap(&code);
+    assert_eq!(r.status(), 401, "a code used once");
+    assert!(r.into_string().expect("page").contains("niet juist"));
+    // The next step's code (one step of clock drift is allowed) for the browser.
+    let code = format!(
+        "{:06}",
+        clearinghuis::web::geheim::totp_code(&sleutel, nu / 30 + 1)
+    );
 
     // The same in a real browser: the code field appears after the
     // password, and the code logs in (then the one-time password's change).

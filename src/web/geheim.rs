@@ -127,17 +127,21 @@ pub fn totp_code(geheim: &[u8], stap: u64) -> u32 {
 
 /// Whether `code` is right at unix time `nu`, one step of clock drift either way.
 pub fn totp_klopt(geheim_b32: &str, code: &str, nu: u64) -> bool {
-    let Some(geheim) = van_base32(geheim_b32) else {
-        return false;
-    };
-    let Ok(getal) = code.trim().parse::<u32>() else {
-        return false;
-    };
+    totp_stap(geheim_b32, code, nu).is_some()
+}
+
+/// The time step `code` is right for at unix time `nu` (one step of clock
+/// drift either way), if any: the login keeps it, so a code is good once.
+pub fn totp_stap(geheim_b32: &str, code: &str, nu: u64) -> Option<u64> {
+    let geheim = van_base32(geheim_b32)?;
+    let getal = code.trim().parse::<u32>().ok()?;
+    if code.trim().len() != 6 {
+        return None;
+    }
     let stap = nu / 30;
-    code.trim().len() == 6
-        && [stap.saturating_sub(1), stap, stap + 1]
-            .iter()
-            .any(|s| totp_code(&geheim, *s) == getal)
+    [stap.saturating_sub(1), stap, stap + 1]
+        .into_iter()
+        .find(|s| totp_code(&geheim, *s) == getal)
 }
 
 #[cfg(test)]

@@ -416,18 +416,30 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
         i64,
         Option<i64>,
         i64,
+        Option<i64>,
     );
     let rij: Option<Rij> = beide!(&app.db, p =>
         sqlx::query_as(
-            "SELECT id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, vergrendeld_tot, eenmalig
+            "SELECT id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, vergrendeld_tot, eenmalig, totp_stap
              FROM gebruikers WHERE email = $1",
         )
         .bind(invoer.email.trim().to_lowercase())
         .fetch_optional(p)
         .await?
     );
-    let Some((id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, tot, eenmalig)) =
-        rij
+    let Some((
+        id,
+        naam,
+        deelnemer,
+        rollen,
+        wachtwoord,
+        totp,
+        geblokkeerd,
+        mislukt,
+        tot,
+        eenmalig,
+        laatste_stap,
+    )) = rij
     else {
         // As long as a wrong password: the answer tells nobody which e-mails exist.
         let _ = controleer(&invoer.wachtwoord, Some(geheim::schijnhash().to_string())).await;
@@ -443,11 +455,15 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
         return Err(mislukt_probleem());
     }
     let wachtwoord_goed = controleer(&invoer.wachtwoord, wachtwoord).await;
-    let code_goed = match (&totp, &invoer.code) {
-        (None, _) => true,
-        (Some(g), Some(c)) => geheim::totp_klopt(g, c, nu as u64),
-        (Some(_), None) => false,
+    // A code is good once: its step must be later than the last one used
+    // (RFC 6238 §5.2); a replayed code counts as a wrong one.
+    let stap = match (&totp, &invoer.code) {
+        (Some(g), Some(c)) => geheim::totp_stap(g, c, nu as u64)
+            .and_then(|s| i64::try_from(s).ok())
+            .filter(|s| laatste_stap.is_none_or(|l| *s > l)),
+        _ => None,
     };
+    let code_goed = totp.is_none() || stap.is_some();
     if wachtwoord_goed && totp.is_some() && invoer.code.is_none() {
         // Not a failure: the second step of the login.
         return Err(
@@ -471,6 +487,16 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
     if app.tweede_factor_verplicht && totp.is_none() {
         return Err(Probleem::nieuw(StatusCode::FORBIDDEN, "tweede-factor-verplicht", "Tweede factor verplicht")
             .met_detail("the operator requires a second factor: ask for one (clearinghuis gebruiker wijzigen --totp)"));
+    }
+    if let Some(s) = stap {
+        // Taken in one statement: of two logins with the same code at the
+        // same moment, one gets the step and the other fails.
+        let genomen = beide!(&app.db, p => sqlx::query("UPDATE gebruikers SET totp_stap = $2 WHERE id = $1 AND (totp_stap IS NULL OR totp_stap < $2)")
+            .bind(id).bind(s).execute(p).await.map(|r| r.rows_affected())?);
+        if genomen == 0 {
+            app.pogingen.mislukt(ip);
+            return Err(mislukt_probleem());
+        }
     }
     let waarde = geheim::token();
     let csrf = geheim::token();
