@@ -820,7 +820,18 @@ fn een_bijlage_is_een_bestand_en_nooit_een_pagina() {
             .map(|r| r["wat"].as_str().unwrap_or_default().to_string())
             .collect()
     };
-    let voor = inzage().len();
+    let gezien = inzage();
+    assert!(
+        gezien.contains(&"bijlage 1 van VS-2026-080004".to_string()),
+        "{gezien:?}"
+    );
+    assert!(
+        !gezien
+            .iter()
+            .any(|w| w.starts_with("bijlage 3") || w.starts_with("bijlage 0")),
+        "no record for an attachment that is not there: {gezien:?}"
+    );
+    let voor = gezien.len();
     assert_eq!(
         web.vraag("GET", &format!("/dossier/{claim}"), Some(&v)).0,
         200

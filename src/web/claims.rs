@@ -13,6 +13,7 @@ use super::db::beide;
 use super::probleem::Probleem;
 use super::toegang::{Gezag, Rol};
 use super::{App, Pagina, Vraag, nu_tekst};
+use crate::bericht::inkomend::Bijlage;
 use crate::bericht::{ClaimId, Inhoud, Werkmap};
 use crate::engine::Claim;
 use crate::engine::kenteken::Kenteken;
@@ -765,19 +766,20 @@ pub async fn bericht(
     Extension(g): Extension<Gezag>,
     Path((id, bericht_id)): Path<(String, String)>,
 ) -> Result<Response, Probleem> {
-    let xml = bericht_van(&app, &g, &id, &bericht_id, &format!("bericht {bericht_id}")).await?;
+    let (claim, xml) = bericht_van(&app, &g, &id, &bericht_id).await?;
+    leg_inzage_vast(&app, &g, &claim, &format!("bericht {bericht_id}")).await?;
     Ok(([(header::CONTENT_TYPE, "application/xml")], xml).into_response())
 }
 
-/// The logged bytes of message `bericht_id` of claim `id`, if the asker
-/// sees it in the claim's message traffic; the opening is recorded as `wat`.
+/// The ClaimId and the logged bytes of message `bericht_id` of claim `id`,
+/// if the asker sees it in the claim's message traffic (the caller records
+/// the access once it knows it shows something).
 async fn bericht_van(
     app: &App,
     g: &Gezag,
     id: &str,
     bericht_id: &str,
-    wat: &str,
-) -> Result<Vec<u8>, Probleem> {
+) -> Result<(String, Vec<u8>), Probleem> {
     let c = claim_voor(app, g, id).await?;
     let Some(b) = berichten_van(app, g, &c)
         .await?
@@ -786,74 +788,20 @@ async fn bericht_van(
     else {
         return Err(Probleem::niet_gevonden());
     };
-    leg_inzage_vast(app, g, c.id.as_str(), wat).await?;
-    logbytes(app, b.seq).await
+    Ok((c.id.to_string(), logbytes(app, b.seq).await?))
 }
 
-/// An attachment of an `InformatieAanlevering` as the message carries it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bijlage {
-    pub bestandsnaam: String,
-    pub mime_type: String,
-    /// Base64, as received (the schema checked it).
-    pub inhoud: String,
-}
-
-/// The `Bijlage` elements of a message, in order (the inbound message and
-/// the one forwarded to A carry the same elements). Reads the XML as it
-/// was logged, which passed the schema; anything else gives none.
+/// The attachments of an `InformatieAanlevering` (V's own message, or the
+/// one the hub forwarded to A), read by the typed message reader; any other
+/// message has none.
 pub fn bijlagen_uit(xml: &[u8]) -> Vec<Bijlage> {
-    use quick_xml::events::Event;
-    let mut r = quick_xml::Reader::from_reader(xml);
-    let mut uit = Vec::new();
-    let mut huidig: Option<Bijlage> = None;
-    let mut veld: Option<String> = None;
-    loop {
-        match r.read_event() {
-            Ok(Event::Start(e)) => {
-                let naam = e.local_name().into_inner().to_string();
-                if naam == "Bijlage" {
-                    huidig = Some(Bijlage {
-                        bestandsnaam: String::new(),
-                        mime_type: String::new(),
-                        inhoud: String::new(),
-                    });
-                } else if huidig.is_some() {
-                    veld = Some(naam);
-                }
-            }
-            Ok(e @ (Event::Text(_) | Event::GeneralRef(_))) => {
-                if let (Some(b), Some(v)) = (huidig.as_mut(), veld.as_deref()) {
-                    // quick-xml gives an entity (`&amp;`) as an event of its own.
-                    let tekst = match &e {
-                        Event::Text(t) => t.to_string(),
-                        Event::GeneralRef(r) => match r.resolve_char_ref() {
-                            Ok(Some(c)) => c.to_string(),
-                            _ => quick_xml::escape::resolve_predefined_entity(r)
-                                .unwrap_or_default()
-                                .to_string(),
-                        },
-                        _ => String::new(),
-                    };
-                    match v {
-                        "Bestandsnaam" => b.bestandsnaam.push_str(&tekst),
-                        "MimeType" => b.mime_type.push_str(&tekst),
-                        "Inhoud" => b.inhoud.push_str(&tekst),
-                        _ => {}
-                    }
-                }
-            }
-            Ok(Event::End(e)) => {
-                if e.local_name().into_inner() == "Bijlage" {
-                    uit.extend(huidig.take());
-                }
-                veld = None;
-            }
-            Ok(Event::Eof) | Err(_) => break,
-            _ => {}
-        }
+    match crate::bericht::xml::lees(&String::from_utf8_lossy(xml)) {
+        Ok(b) => match b.inhoud {
+            Inhoud::InformatieAanlevering(a) => a.bijlage,
+            _ => Vec::new(),
+        },
+        Err(_) => Vec::new(),
     }
-    uit
 }
 
 /// The types a browser may be given as they are; anything else (HTML,
@@ -877,23 +825,24 @@ pub async fn bijlage(
     Path((id, bericht_id, nummer)): Path<(String, String, String)>,
 ) -> Result<Response, Probleem> {
     let nummer: usize = nummer.parse().map_err(|_| Probleem::niet_gevonden())?;
-    let xml = bericht_van(
-        &app,
-        &g,
-        &id,
-        &bericht_id,
-        &format!("bijlage {nummer} van {bericht_id}"),
-    )
-    .await?;
+    let (claim, xml) = bericht_van(&app, &g, &id, &bericht_id).await?;
     let Some(b) = nummer
         .checked_sub(1)
         .and_then(|i| bijlagen_uit(&xml).into_iter().nth(i))
     else {
         return Err(Probleem::niet_gevonden());
     };
+    leg_inzage_vast(
+        &app,
+        &g,
+        &claim,
+        &format!("bijlage {nummer} van {bericht_id}"),
+    )
+    .await?;
     use base64::Engine as _;
     let schoon: String = b
         .inhoud
+        .0
         .chars()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
@@ -909,6 +858,7 @@ pub async fn bijlage(
     // replaced, and the exact name in RFC 5987 form.
     let ascii: String = b
         .bestandsnaam
+        .as_str()
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || " ._-()".contains(c) {
@@ -920,6 +870,7 @@ pub async fn bijlage(
         .collect();
     let utf8: String = b
         .bestandsnaam
+        .as_str()
         .bytes()
         .map(|x| {
             if x.is_ascii_alphanumeric() || b"._-".contains(&x) {

@@ -447,7 +447,7 @@ pub async fn bericht(
         @if !bijlagen.is_empty() {
             h2 { "Bijlagen" }
             ul.bijlagen { @for (n, b) in bijlagen.iter().enumerate() {
-                li { a href=(format!("/dossier/{id}/berichten/{bericht_id}/bijlagen/{}", n + 1)) download { (b.bestandsnaam) } " (" (b.mime_type) ", " (grootte(&b.inhoud)) ")" }
+                li { a href=(format!("/dossier/{id}/berichten/{bericht_id}/bijlagen/{}", n + 1)) download { (b.bestandsnaam.as_str()) } " (" (b.mime_type.as_str()) ", " (grootte(&b.inhoud.0)) ")" }
             } }
         }
         (voorgevormd(&xml))
