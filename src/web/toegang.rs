@@ -365,6 +365,18 @@ async fn controleer(wachtwoord: &str, hash: Option<String>) -> bool {
         .unwrap_or(false)
 }
 
+/// One more failed attempt of user `id` (a login or the current password
+/// of a change): the fifth in a row locks the account for 15 minutes and
+/// starts the count again. One statement, so racing attempts all count.
+async fn mislukte_poging(app: &App, id: i64, nu: i64) -> Result<(), Probleem> {
+    beide!(&app.db, p => sqlx::query(
+        "UPDATE gebruikers SET mislukt = CASE WHEN mislukt + 1 >= $1 THEN 0 ELSE mislukt + 1 END,
+                vergrendeld_tot = CASE WHEN mislukt + 1 >= $1 THEN $2 ELSE vergrendeld_tot END
+         WHERE id = $3")
+        .bind(MAX_MISLUKT).bind(nu + VERGRENDELING).bind(id).execute(p).await.map(|_| ())?);
+    Ok(())
+}
+
 fn mislukt_probleem() -> Probleem {
     Probleem::nieuw(
         StatusCode::UNAUTHORIZED,
@@ -413,14 +425,13 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
         Option<String>,
         Option<String>,
         i64,
-        i64,
         Option<i64>,
         i64,
         Option<i64>,
     );
     let rij: Option<Rij> = beide!(&app.db, p =>
         sqlx::query_as(
-            "SELECT id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, mislukt, vergrendeld_tot, eenmalig, totp_stap
+            "SELECT id, naam, deelnemer, rollen, wachtwoord, totp, geblokkeerd, vergrendeld_tot, eenmalig, totp_stap
              FROM gebruikers WHERE email = $1",
         )
         .bind(invoer.email.trim().to_lowercase())
@@ -435,7 +446,6 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
         wachtwoord,
         totp,
         geblokkeerd,
-        mislukt,
         tot,
         eenmalig,
         laatste_stap,
@@ -474,13 +484,7 @@ pub async fn log_in(app: &App, ip: IpAddr, invoer: Inloggen) -> Result<(String, 
     if !wachtwoord_goed || !code_goed || geblokkeerd != 0 {
         app.pogingen.mislukt(ip);
         if geblokkeerd == 0 {
-            let (n, tot) = if mislukt + 1 >= MAX_MISLUKT {
-                (0, Some(nu + VERGRENDELING))
-            } else {
-                (mislukt + 1, None)
-            };
-            beide!(&app.db, p => sqlx::query("UPDATE gebruikers SET mislukt = $1, vergrendeld_tot = $2 WHERE id = $3")
-                .bind(n).bind(tot).bind(id).execute(p).await.map(|_| ())?);
+            mislukte_poging(app, id, nu).await?;
         }
         return Err(mislukt_probleem());
     }
@@ -616,11 +620,7 @@ pub async fn wijzig_wachtwoord(
         ));
     }
     if !controleer(&w.huidig, hash).await {
-        beide!(&app.db, p => sqlx::query(
-            "UPDATE gebruikers SET mislukt = CASE WHEN mislukt + 1 >= $1 THEN 0 ELSE mislukt + 1 END,
-                    vergrendeld_tot = CASE WHEN mislukt + 1 >= $1 THEN $2 ELSE vergrendeld_tot END
-             WHERE id = $3")
-            .bind(MAX_MISLUKT).bind(nu + VERGRENDELING).bind(id).execute(p).await.map(|_| ())?);
+        mislukte_poging(app, *id, nu).await?;
         return Err(Probleem::ongeldig(
             "huidig: het huidige wachtwoord klopt niet",
         ));
