@@ -593,20 +593,70 @@ pub struct Wachtwoordwijziging {
 
 /// The shortest password a user may choose.
 pub const MIN_WACHTWOORD: usize = 12;
+/// The longest.
+pub const MAX_WACHTWOORD: usize = 200;
+
+/// Why a password change is refused: the API says it as a problem, the
+/// screen in a sentence; both from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weigering {
+    /// A bearer token has no password.
+    GeenGebruiker,
+    Geblokkeerd,
+    Onjuist,
+    TeKort,
+    TeLang,
+    Hetzelfde,
+}
+
+impl Weigering {
+    /// The API's problem (400, the field and the reason).
+    pub fn probleem(self) -> Probleem {
+        Probleem::ongeldig(match self {
+            Weigering::GeenGebruiker => {
+                "a bearer token has no password: log in as a user".to_string()
+            }
+            Weigering::Geblokkeerd => {
+                "huidig: het account is na vijf mislukte pogingen 15 minuten geblokkeerd"
+                    .to_string()
+            }
+            Weigering::Onjuist => "huidig: het huidige wachtwoord klopt niet".to_string(),
+            Weigering::TeKort | Weigering::TeLang => {
+                format!("nieuw: een wachtwoord heeft {MIN_WACHTWOORD} tot {MAX_WACHTWOORD} tekens")
+            }
+            Weigering::Hetzelfde => "nieuw: kies een ander wachtwoord dan het huidige".to_string(),
+        })
+    }
+
+    /// The screen's sentence.
+    pub fn zin(self) -> String {
+        match self {
+            Weigering::GeenGebruiker => {
+                "Een token heeft geen wachtwoord: log in als gebruiker.".to_string()
+            }
+            Weigering::Geblokkeerd => {
+                "Uw account is na vijf mislukte pogingen 15 minuten geblokkeerd.".to_string()
+            }
+            Weigering::Onjuist => "Het huidige wachtwoord klopt niet.".to_string(),
+            Weigering::TeKort => format!("Een wachtwoord heeft minstens {MIN_WACHTWOORD} tekens."),
+            Weigering::TeLang => format!("Een wachtwoord heeft hoogstens {MAX_WACHTWOORD} tekens."),
+            Weigering::Hetzelfde => "Kies een ander wachtwoord dan het huidige.".to_string(),
+        }
+    }
+}
 
 /// Changes the password of the session's user (the API and the screen):
 /// the current one must be right (a wrong one counts as a failed login),
 /// the new one 12 to 200 characters and another; the user's other sessions
-/// end, this one goes on without the one-time restriction.
+/// end, this one goes on without the one-time restriction. The outer error
+/// is a fault, the inner one the refusal.
 pub async fn wijzig_wachtwoord(
     app: &App,
     g: &Gezag,
     w: &Wachtwoordwijziging,
-) -> Result<(), Probleem> {
+) -> Result<Result<(), Weigering>, Probleem> {
     let Some((id, sessie)) = &g.sessie else {
-        return Err(Probleem::ongeldig(
-            "a bearer token has no password: log in as a user",
-        ));
+        return Ok(Err(Weigering::GeenGebruiker));
     };
     let (hash, tot): (Option<String>, Option<i64>) = beide!(&app.db, p =>
         sqlx::query_as("SELECT wachtwoord, vergrendeld_tot FROM gebruikers WHERE id = $1").bind(id).fetch_one(p).await?
@@ -615,26 +665,21 @@ pub async fn wijzig_wachtwoord(
     // A locked account checks no password, here neither: a session cannot
     // go on guessing its user's password through this form.
     if tot.is_some_and(|t| t > nu) {
-        return Err(Probleem::ongeldig(
-            "huidig: het account is na vijf mislukte pogingen 15 minuten geblokkeerd",
-        ));
+        return Ok(Err(Weigering::Geblokkeerd));
     }
     if !controleer(&w.huidig, hash).await {
         mislukte_poging(app, *id, nu).await?;
-        return Err(Probleem::ongeldig(
-            "huidig: het huidige wachtwoord klopt niet",
-        ));
+        return Ok(Err(Weigering::Onjuist));
     }
     let lengte = w.nieuw.chars().count();
-    if !(MIN_WACHTWOORD..=200).contains(&lengte) {
-        return Err(Probleem::ongeldig(format!(
-            "nieuw: een wachtwoord heeft {MIN_WACHTWOORD} tot 200 tekens"
-        )));
+    if lengte < MIN_WACHTWOORD {
+        return Ok(Err(Weigering::TeKort));
+    }
+    if lengte > MAX_WACHTWOORD {
+        return Ok(Err(Weigering::TeLang));
     }
     if w.nieuw == w.huidig {
-        return Err(Probleem::ongeldig(
-            "nieuw: kies een ander wachtwoord dan het huidige",
-        ));
+        return Ok(Err(Weigering::Hetzelfde));
     }
     let nieuw = w.nieuw.clone();
     let nieuwe_hash = tokio::task::spawn_blocking(move || geheim::hash_wachtwoord(&nieuw))
@@ -648,7 +693,7 @@ pub async fn wijzig_wachtwoord(
             .bind(id).bind(sessie).execute(p).await?;
     });
     tracing::info!(user = %g.wie, "password changed");
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// `POST /api/v1/sessie/wachtwoord`: the session's user sets a new
@@ -661,6 +706,8 @@ pub async fn wachtwoord(
     axum::Extension(g): axum::Extension<Gezag>,
     Lichaam(w): Lichaam<Wachtwoordwijziging>,
 ) -> Result<StatusCode, Probleem> {
-    wijzig_wachtwoord(&app, &g, &w).await?;
+    wijzig_wachtwoord(&app, &g, &w)
+        .await?
+        .map_err(Weigering::probleem)?;
     Ok(StatusCode::NO_CONTENT)
 }
