@@ -137,13 +137,12 @@ fn doorloop(mut dagen: Vec<i64>) -> Doorlooptijd {
     }
 }
 
+/// The age class of an open claim of `dagen` days.
 fn leeftijdsklasse(dagen: i64) -> &'static str {
-    match dagen {
-        ..=21 => "0-21",
-        22..=63 => "22-63",
-        64..=150 => "64-150",
-        _ => ">150",
-    }
+    LEEFTIJDSKLASSEN
+        .iter()
+        .find(|(laag, hoog, _)| (*laag..=*hoog).contains(&dagen))
+        .map_or(">150", |(_, _, naam)| naam)
 }
 
 /// `GET /api/v1/mi`: JSON, or CSV with `Accept: text/csv`.
@@ -768,7 +767,11 @@ pub fn tabellen(mi: &Managementinformatie) -> Vec<Tabel> {
                 .collect(),
         ));
         let mut kolommen = k(&["Werkmap"]);
-        kolommen.extend(LEEFTIJDSKLASSEN.iter().map(|k| format!("{k} dagen")));
+        kolommen.extend(
+            LEEFTIJDSKLASSEN
+                .iter()
+                .map(|(_, _, k)| format!("{k} dagen")),
+        );
         uit.push(tabel(
             Soort::Open,
             "Open claims per werkmap naar leeftijd",
@@ -780,7 +783,7 @@ pub fn tabellen(mi: &Managementinformatie) -> Vec<Tabel> {
                     r.extend(
                         LEEFTIJDSKLASSEN
                             .iter()
-                            .map(|k| Cel::Aantal(klassen.get(*k).copied().unwrap_or(0))),
+                            .map(|(_, _, k)| Cel::Aantal(klassen.get(*k).copied().unwrap_or(0))),
                     );
                     r
                 })
@@ -801,8 +804,14 @@ pub fn tabellen(mi: &Managementinformatie) -> Vec<Tabel> {
     uit
 }
 
-/// The age classes of open claims, in order.
-pub const LEEFTIJDSKLASSEN: [&str; 4] = ["0-21", "22-63", "64-150", ">150"];
+/// The age classes of open claims in days (both ends included), in order,
+/// as [`DOORLOOPKLASSEN`].
+pub const LEEFTIJDSKLASSEN: [(i64, i64, &str); 4] = [
+    (i64::MIN, 21, "0-21"),
+    (22, 63, "22-63"),
+    (64, 150, "64-150"),
+    (151, i64::MAX, ">150"),
+];
 
 #[cfg(test)]
 mod tests {

@@ -245,7 +245,6 @@ fn pijl(nu: &str, kolom: &str) -> &'static str {
     }
 }
 
-/// An object as a list of its fields; amounts and dates formatted.
 /// A table of display rows (the first cell names the row).
 fn tabel<const N: usize>(koppen: &[&str; N], rijen: &[[String; N]]) -> Markup {
     html! {
@@ -258,6 +257,7 @@ fn tabel<const N: usize>(koppen: &[&str; N], rijen: &[[String; N]]) -> Markup {
     }
 }
 
+/// An object as a list of its fields; amounts and dates formatted.
 fn velden(v: &serde_json::Value) -> Markup {
     html! {
         @if let Some(o) = v.as_object() {
