@@ -141,6 +141,16 @@ async fn velden_hebben_een_label(c: &Client) {
     }
 }
 
+/// Types `tekst` into the field with id `id`.
+async fn typ(c: &Client, id: &str, tekst: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("the field #{id}"))
+        .send_keys(tekst)
+        .await
+        .expect("type");
+}
+
 /// A link's address.
 async fn href_van(c: &Client, waar: Locator<'_>) -> String {
     c.find(waar)
@@ -198,18 +208,8 @@ async fn log_in(c: &Client, basis: &str, pad: &str, email: &str, wachtwoord: &st
             .path()
             .starts_with("/inloggen")
     );
-    c.find(Locator::Id("email"))
-        .await
-        .expect("e-mail field")
-        .send_keys(email)
-        .await
-        .expect("type");
-    c.find(Locator::Id("wachtwoord"))
-        .await
-        .expect("password field")
-        .send_keys(wachtwoord)
-        .await
-        .expect("type");
+    typ(c, "email", email).await;
+    typ(c, "wachtwoord", wachtwoord).await;
     klik(c, Locator::Css("form button[type=submit]")).await;
     // A one-time password: first the change form, then on to `pad`.
     let url = c.current_url().await.expect("url");
@@ -229,12 +229,7 @@ async fn log_in(c: &Client, basis: &str, pad: &str, email: &str, wachtwoord: &st
         ("nieuw", format!("{wachtwoord}-eigen")),
         ("herhaling", format!("{wachtwoord}-eigen")),
     ] {
-        c.find(Locator::Id(veld))
-            .await
-            .expect("a password field")
-            .send_keys(&waarde)
-            .await
-            .expect("type");
+        typ(c, veld, &waarde).await;
     }
     klik(
         c,
@@ -242,26 +237,6 @@ async fn log_in(c: &Client, basis: &str, pad: &str, email: &str, wachtwoord: &st
     )
     .await;
     wacht_op_adres(c, pad).await;
-}
-
-fn gebruiker(web: &Web, email: &str, deelnemer: &str, rollen: &str) -> String {
-    let uit = web.cli(&[
-        "gebruiker",
-        "toevoegen",
-        "--email",
-        email,
-        "--naam",
-        "Test Behandelaar",
-        "--deelnemer",
-        deelnemer,
-        "--rollen",
-        rollen,
-    ]);
-    uit.rsplit("one-time password: ")
-        .next()
-        .expect("a password")
-        .trim()
-        .to_string()
 }
 
 #[test]
@@ -276,14 +251,13 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             .replace("12-ABC-3", "12-ABC-4")
             .replace("GB-123-X", "GB-456-X")
     });
-    let wachtwoord_p = gebruiker(
-        &web,
+    let wachtwoord_p = web.gebruiker(
         "behandelaar@p.example",
         P,
         "schadebehandeling,informatie,management",
     );
-    let wachtwoord_operator = gebruiker(&web, "operator@hub.example", "hub", "operator");
-    let wachtwoord_q = gebruiker(&web, "behandelaar@q.example", Q, "schadebehandeling");
+    let wachtwoord_operator = web.gebruiker("operator@hub.example", "hub", "operator");
+    let wachtwoord_q = web.gebruiker("behandelaar@q.example", Q, "schadebehandeling");
 
     clearinghuis::kies_crypto();
     let driverpoort = vrije_poort();
@@ -420,12 +394,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
 
         // CR Informatie by kenteken, in another spelling.
         c.goto(&format!("{basis}/informatie")).await.expect("goto");
-        c.find(Locator::Id("kenteken"))
-            .await
-            .expect("plate field")
-            .send_keys("12abc3")
-            .await
-            .expect("type");
+        typ(&c, "kenteken", "12abc3").await;
         klik(&c, Locator::Css("form.zoeken button[type=submit]")).await;
         let t = tekst(&c).await;
         for woord in ["CL-00000001", "12-ABC-3", "Standpunten", "Verloop"] {
@@ -664,12 +633,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
             ronde.contains(" ms"),
             "the dispatcher's last round: {ronde}"
         );
-        c.find(Locator::Id("claim_id"))
-            .await
-            .expect("ClaimId field")
-            .send_keys("CL-00000001")
-            .await
-            .expect("type");
+        typ(&c, "claim_id", "CL-00000001").await;
         klik(&c, Locator::Css("form.zoeken button[type=submit]")).await;
         velden_hebben_een_label(&c).await;
         foto(&c, "11-beheer").await;
@@ -716,7 +680,7 @@ fn een_behandelaar_werkt_zijn_claims_in_de_browser() {
 fn een_formulier_zonder_csrf_verandert_niets() {
     let web = Web::start("schermen-csrf", None);
     let basis = web.basis.clone();
-    let wachtwoord = gebruiker(&web, "b@p.example", P, "schadebehandeling");
+    let wachtwoord = web.gebruiker("b@p.example", P, "schadebehandeling");
     let agent = ureq::AgentBuilder::new().redirects(0).build();
     let r = antwoord(agent.post(&format!("{basis}/inloggen")).send_form(&[
         ("email", "b@p.example"),
@@ -1038,12 +1002,7 @@ fn inloggen_met_de_tweede_factor() {
             ("email", "t@p.example"),
             ("wachtwoord", wachtwoord.as_str()),
         ] {
-            c.find(Locator::Id(veld))
-                .await
-                .expect("a field")
-                .send_keys(waarde)
-                .await
-                .expect("type");
+            typ(&c, veld, waarde).await;
         }
         c.find(Locator::Css("form button[type=submit]"))
             .await
@@ -1059,12 +1018,7 @@ fn inloggen_met_de_tweede_factor() {
         assert!(tekst(&c).await.contains("Voer de code in"));
         foto(&c, "01c-inloggen-code").await;
         // The password again (the page does not keep it), then the code.
-        c.find(Locator::Id("wachtwoord"))
-            .await
-            .expect("password field")
-            .send_keys(&wachtwoord)
-            .await
-            .expect("type");
+        typ(&c, "wachtwoord", &wachtwoord).await;
         veld.send_keys(&format!("{code}\u{E007}"))
             .await
             .expect("type the code, Enter");

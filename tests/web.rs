@@ -500,25 +500,9 @@ fn slechte_invoer_krijgt_een_probleem_en_verandert_niets() {
     probleem(&web, "GET", "/api/v1/claims", Some(&verlopen), 401);
 
     // Login, CSRF.
-    let uit = web.cli(&[
-        "gebruiker",
-        "toevoegen",
-        "--email",
-        "Jan@Voorbeeld.nl",
-        "--naam",
-        "Jan",
-        "--deelnemer",
-        P,
-        "--rollen",
-        "schadebehandeling",
-    ]);
-    let wachtwoord = uit.rsplit(' ').next().expect("password").to_string();
-    let login = |w: &str| {
-        antwoord(
-            ureq::post(&format!("{}/api/v1/sessie", web.basis))
-                .send_json(serde_json::json!({"email": "jan@voorbeeld.nl", "wachtwoord": w})),
-        )
-    };
+    // E-mail addresses are compared in lower case.
+    let wachtwoord = web.gebruiker("Jan@Voorbeeld.nl", P, "schadebehandeling");
+    let login = |w: &str| web.log_in("jan@voorbeeld.nl", w);
     let a = login(&wachtwoord);
     assert_eq!(a.status(), 200);
     let cookie = a.header("set-cookie").expect("a cookie").to_string();
@@ -860,25 +844,8 @@ fn een_bijlage_is_een_bestand_en_nooit_een_pagina() {
 #[test]
 fn een_sessie_raadt_geen_wachtwoorden() {
     let web = Web::start("web-raden", None);
-    let uit = web.cli(&[
-        "gebruiker",
-        "toevoegen",
-        "--email",
-        "r@p.example",
-        "--naam",
-        "R",
-        "--deelnemer",
-        P,
-        "--rollen",
-        "schadebehandeling",
-    ]);
-    let wachtwoord = uit.rsplit(' ').next().expect("password").to_string();
-    let login = |w: &str| {
-        antwoord(
-            ureq::post(&format!("{}/api/v1/sessie", web.basis))
-                .send_json(serde_json::json!({"email": "r@p.example", "wachtwoord": w})),
-        )
-    };
+    let wachtwoord = web.gebruiker("r@p.example", P, "schadebehandeling");
+    let login = |w: &str| web.log_in("r@p.example", w);
     let a = login(&wachtwoord);
     assert_eq!(a.status(), 200);
     let sessie = a

@@ -111,6 +111,35 @@ impl Web {
         String::from_utf8_lossy(&uit.stdout).trim().to_string()
     }
 
+    /// Adds a user through the CLI; its one-time password.
+    pub fn gebruiker(&self, email: &str, deelnemer: &str, rollen: &str) -> String {
+        let uit = self.cli(&[
+            "gebruiker",
+            "toevoegen",
+            "--email",
+            email,
+            "--naam",
+            "Test Behandelaar",
+            "--deelnemer",
+            deelnemer,
+            "--rollen",
+            rollen,
+        ]);
+        uit.rsplit("one-time password: ")
+            .next()
+            .expect("a password")
+            .trim()
+            .to_string()
+    }
+
+    /// Logs in through the API (`POST /api/v1/sessie`), whatever the answer.
+    pub fn log_in(&self, email: &str, wachtwoord: &str) -> ureq::Response {
+        antwoord(
+            ureq::post(&format!("{}/api/v1/sessie", self.basis))
+                .send_json(serde_json::json!({"email": email, "wachtwoord": wachtwoord})),
+        )
+    }
+
     pub fn token(&self, deelnemer: &str, rollen: &str) -> String {
         self.cli(&["token", "nieuw", deelnemer, "--rollen", rollen])
     }
