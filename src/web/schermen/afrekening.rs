@@ -5,7 +5,7 @@
 use crate::bericht::inkomend::Component;
 use crate::bericht::uitgaand::{Eindafrekening, Standpunt};
 
-use super::{bedrag, datum};
+use super::{bedrag, datum, json_tekst};
 
 /// A settlement laid out: its facts, its components, its interest
 /// stretches and its amounts, each as display text.
@@ -135,11 +135,7 @@ pub fn standpunt(v: &serde_json::Value) -> Option<[String; 7]> {
 
 /// A code's name as the messages write it (serde's, without quotes).
 fn tekst<T: serde::Serialize>(t: &T) -> String {
-    match serde_json::to_value(t) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(v) => v.to_string(),
-        Err(_) => String::new(),
-    }
+    json_tekst(&serde_json::to_value(t).unwrap_or_default())
 }
 
 #[cfg(test)]
