@@ -732,6 +732,7 @@ fn een_formulier_zonder_csrf_verandert_niets() {
         (status, locatie, r.into_string().unwrap_or_default())
     };
     let nieuw = "mijn eigen wachtwoord";
+    let lang = "x".repeat(201);
     let (s, _, p) = wijzig("verkeerd", &wachtwoord, nieuw, nieuw);
     assert_eq!(s, 403, "{p}");
     assert!(p.contains("Het formulier is verlopen"));
@@ -739,6 +740,13 @@ fn een_formulier_zonder_csrf_verandert_niets() {
         ("fout", nieuw, nieuw, "Het huidige wachtwoord klopt niet."),
         (wachtwoord.as_str(), nieuw, "iets anders", "niet gelijk"),
         (wachtwoord.as_str(), "kort", "kort", "minstens 12 tekens"),
+        (wachtwoord.as_str(), &lang, &lang, "hoogstens 200 tekens"),
+        (
+            wachtwoord.as_str(),
+            &wachtwoord,
+            &wachtwoord,
+            "ander wachtwoord",
+        ),
     ] {
         let (s, _, p) = wijzig(&csrf, huidig, nieuw, herhaling);
         assert_eq!(s, 400, "{p}");
